@@ -1,0 +1,214 @@
+import Foundation
+import Yams
+
+/// Reads and validates the pools file. Every problem is collected with its key path, so one
+/// failed start lists all of them.
+public enum ConfigLoader {
+    public static let defaultPath = "config.yml"
+
+    /// `RUNNER_SCALER_CONFIG` (inline YAML) wins over `CONFIG_PATH` (default `config.yml`).
+    public static func load(environment: [String: String]) throws(ConfigError) -> ScalerConfig {
+        if let inline = environment["RUNNER_SCALER_CONFIG"], !inline.isEmpty {
+            return try parse(yaml: inline, source: "RUNNER_SCALER_CONFIG")
+        }
+        let path = environment["CONFIG_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultPath
+        return try load(path: path)
+    }
+
+    public static func load(path: String) throws(ConfigError) -> ScalerConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError([ConfigProblem(path, FileManager.default.fileExists(atPath: path)
+                ? "cannot be read"
+                : "no such file; set CONFIG_PATH to your pools file or put the YAML in RUNNER_SCALER_CONFIG (see config.example.yml)")])
+        }
+        return try parse(yaml: String(decoding: data, as: UTF8.self), source: path)
+    }
+
+    public static func parse(yaml: String, source: String = "config") throws(ConfigError) -> ScalerConfig {
+        let root: Any?
+        do { root = try Yams.load(yaml: yaml) } catch {
+            throw ConfigError([ConfigProblem(source, "is not valid YAML: \(error)")])
+        }
+        var reader = NodeReader(source: source)
+        let config = reader.config(root)
+        guard reader.problems.isEmpty, let config else { throw ConfigError(reader.problems) }
+        return config
+    }
+}
+
+/// Walks the untyped YAML tree, recording problems instead of stopping at the first.
+struct NodeReader {
+    let source: String
+    var problems: [ConfigProblem] = []
+
+    init(source: String) { self.source = source }
+
+    mutating func problem(_ path: String, _ message: String) {
+        problems.append(ConfigProblem(path, message))
+    }
+
+    mutating func config(_ root: Any?) -> ScalerConfig? {
+        guard let map = root as? [String: Any] else {
+            problem(source, "must be a mapping with a pools: list")
+            return nil
+        }
+        unknownKeys(map, allowed: ["runnerNamePrefix", "pools"], at: "")
+        let prefix = string(map, "runnerNamePrefix", at: "") ?? ScalerConfig.defaultRunnerNamePrefix
+        if !RunnerNaming.isValidComponent(prefix) {
+            problem("runnerNamePrefix", "must be 1-24 characters of a-z, 0-9 and '-', not starting or ending with '-'")
+        }
+        guard let rawPools = map["pools"] else {
+            problem("pools", "is required: a list of at least one pool")
+            return nil
+        }
+        guard let list = rawPools as? [Any], !list.isEmpty else {
+            problem("pools", "must be a list of at least one pool")
+            return nil
+        }
+        var pools: [PoolConfig] = []
+        for (i, item) in list.enumerated() {
+            if let pool = pool(item, at: "pools[\(i)]") { pools.append(pool) }
+        }
+        var seen = Set<String>()
+        for (i, pool) in pools.enumerated() where !seen.insert(pool.name).inserted {
+            problem("pools[\(i)].name", "duplicates pool name \(pool.name)")
+        }
+        return ScalerConfig(runnerNamePrefix: prefix, pools: pools)
+    }
+
+    static let poolKeys: Set<String> = [
+        "name", "labels", "requireSelfHostedLabel", "maxRunners", "scope", "enterprise",
+        "runnerGroup", "allow", "provider",
+    ]
+
+    mutating func pool(_ node: Any, at path: String) -> PoolConfig? {
+        guard let map = node as? [String: Any] else {
+            problem(path, "must be a mapping")
+            return nil
+        }
+        let before = problems.count
+        unknownKeys(map, allowed: Self.poolKeys, at: path)
+        let name = string(map, "name", at: path, required: true) ?? ""
+        if !name.isEmpty && !RunnerNaming.isValidComponent(name) {
+            problem("\(path).name", "must be 1-24 characters of a-z, 0-9 and '-' (it becomes part of host names)")
+        }
+        let labels = stringList(map, "labels", at: path, required: true) ?? []
+        if labels.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            problem("\(path).labels", "must not contain empty labels")
+        }
+        let requireSelfHosted = bool(map, "requireSelfHostedLabel", at: path) ?? true
+        if requireSelfHosted && !labels.isEmpty && !labels.contains(where: { $0.lowercased() == "self-hosted" }) {
+            problem("\(path).labels", "must include self-hosted, or set requireSelfHostedLabel: false")
+        }
+        let maxRunners = int(map, "maxRunners", at: path) ?? 10
+        if maxRunners < 1 { problem("\(path).maxRunners", "must be at least 1") }
+        let scope = self.scope(map, at: path)
+        let group = string(map, "runnerGroup", at: path)
+        var owners: [String] = []
+        var repositories: [String] = []
+        if let allow = map["allow"] {
+            if let allowMap = allow as? [String: Any] {
+                unknownKeys(allowMap, allowed: ["owners", "repositories"], at: "\(path).allow")
+                owners = stringList(allowMap, "owners", at: "\(path).allow") ?? []
+                repositories = stringList(allowMap, "repositories", at: "\(path).allow") ?? []
+                for (i, repo) in repositories.enumerated() where repo.split(separator: "/").count != 2 {
+                    problem("\(path).allow.repositories[\(i)]", "must be owner/name, got \(repo)")
+                }
+                if owners.isEmpty && repositories.isEmpty {
+                    problem("\(path).allow", "must list at least one owner or repository")
+                }
+            } else {
+                problem("\(path).allow", "must be a mapping with owners: and/or repositories:")
+            }
+        } else {
+            problem("\(path).allow", "is required: list the owners and/or owner/name repositories this pool serves")
+        }
+        let provider = self.provider(map, at: path)
+        guard problems.count == before, let provider, let scope else { return nil }
+        return PoolConfig(
+            name: name, labels: labels, requireSelfHostedLabel: requireSelfHosted, maxRunners: maxRunners,
+            scope: scope, runnerGroup: group, allowOwners: owners, allowRepositories: repositories,
+            provider: provider)
+    }
+
+    mutating func scope(_ map: [String: Any], at path: String) -> RunnerScope? {
+        let raw = string(map, "scope", at: path) ?? "org"
+        switch raw {
+        case "repo", "repository": return .repository
+        case "org", "organization": return .organization
+        case "enterprise":
+            guard let slug = string(map, "enterprise", at: path), !slug.isEmpty else {
+                problem("\(path).enterprise", "is required when scope is enterprise (the enterprise slug)")
+                return nil
+            }
+            return .enterprise(slug: slug)
+        default:
+            problem("\(path).scope", "must be repo, org or enterprise, got \(raw)")
+            return nil
+        }
+    }
+
+    mutating func provider(_ map: [String: Any], at path: String) -> ProviderConfig? {
+        let kind = string(map, "provider", at: path) ?? "dry-run"
+        switch kind {
+        case "dry-run": return .dryRun
+        default:
+            problem("\(path).provider", "must be one of \(ProviderConfig.knownKinds.joined(separator: ", ")), got \(kind)")
+            return nil
+        }
+    }
+
+    // MARK: typed accessors
+
+    mutating func unknownKeys(_ map: [String: Any], allowed: Set<String>, at path: String) {
+        for key in map.keys.sorted() where !allowed.contains(key) {
+            problem(path.isEmpty ? key : "\(path).\(key)", "is not a known key (known: \(allowed.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    mutating func string(_ map: [String: Any], _ key: String, at path: String, required: Bool = false) -> String? {
+        let full = path.isEmpty ? key : "\(path).\(key)"
+        guard let value = map[key], !(value is NSNull) else {
+            if required { problem(full, "is required") }
+            return nil
+        }
+        if let s = value as? String { return s }
+        if value is Int || value is Double || value is Bool { return "\(value)" }
+        problem(full, "must be a string")
+        return nil
+    }
+
+    mutating func int(_ map: [String: Any], _ key: String, at path: String) -> Int? {
+        guard let value = map[key], !(value is NSNull) else { return nil }
+        if let i = value as? Int { return i }
+        problem("\(path).\(key)", "must be an integer")
+        return nil
+    }
+
+    mutating func bool(_ map: [String: Any], _ key: String, at path: String) -> Bool? {
+        guard let value = map[key], !(value is NSNull) else { return nil }
+        if let b = value as? Bool { return b }
+        problem("\(path).\(key)", "must be true or false")
+        return nil
+    }
+
+    mutating func stringList(_ map: [String: Any], _ key: String, at path: String, required: Bool = false) -> [String]? {
+        let full = path.isEmpty ? key : "\(path).\(key)"
+        guard let value = map[key], !(value is NSNull) else {
+            if required { problem(full, "is required") }
+            return nil
+        }
+        guard let list = value as? [Any] else {
+            problem(full, "must be a list of strings")
+            return nil
+        }
+        var out: [String] = []
+        for (i, item) in list.enumerated() {
+            if let s = item as? String { out.append(s) } else if item is Int || item is Double {
+                out.append("\(item)")
+            } else { problem("\(full)[\(i)]", "must be a string") }
+        }
+        if required && out.isEmpty { problem(full, "must not be empty") }
+        return out
+    }
+}

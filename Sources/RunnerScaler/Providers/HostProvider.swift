@@ -1,0 +1,70 @@
+import Foundation
+
+/// A machine that runs (or will run) exactly one runner. Its name is the runner's name.
+public struct Host: Sendable, Equatable, Hashable {
+    public enum State: String, Sendable { case pending, running, stopping, terminated }
+
+    public var id: String
+    public var runnerName: String
+    public var pool: String
+    public var jobID: Int64?
+    public var state: State
+    public var launchedAt: Date?
+
+    public init(id: String, runnerName: String, pool: String, jobID: Int64? = nil,
+                state: State = .pending, launchedAt: Date? = nil) {
+        self.id = id
+        self.runnerName = runnerName
+        self.pool = pool
+        self.jobID = jobID
+        self.state = state
+        self.launchedAt = launchedAt
+    }
+}
+
+/// What a provider needs to start one host.
+public struct HostSpec: Sendable, Equatable {
+    public var runnerName: String
+    public var pool: PoolConfig
+    public var job: JobReference?
+    /// The runner's boot script (cloud-init user data); carries a single-use JIT config.
+    public var userData: Secret?
+
+    public init(runnerName: String, pool: PoolConfig, job: JobReference?, userData: Secret? = nil) {
+        self.runnerName = runnerName
+        self.pool = pool
+        self.job = job
+        self.userData = userData
+    }
+}
+
+public enum LaunchOutcome: Sendable, Equatable {
+    case launched(Host)
+    /// A host for this runner name or job already exists; nothing new was started.
+    case alreadyExists(Host)
+    /// Dry run: the exact request that would have been sent.
+    case planned(String)
+}
+
+public enum TerminateOutcome: Sendable, Equatable {
+    case terminated(Host)
+    case planned(String)
+}
+
+/// A backend that starts and stops runner hosts. Providers never talk to GitHub.
+public protocol HostProvider: Sendable {
+    /// `ec2`, `metal`, `libvirt` or `dry-run`.
+    var kind: String { get }
+    func launch(_ spec: HostSpec) async throws -> LaunchOutcome
+    func terminate(_ host: Host) async throws -> TerminateOutcome
+    /// Live hosts of the pool (pending or running), ours only.
+    func list(pool: PoolConfig) async throws -> [Host]
+    /// Live hosts of the pool whose runner name is `runnerName`.
+    func find(runnerName: String, pool: PoolConfig) async throws -> [Host]
+}
+
+extension HostProvider {
+    public func find(runnerName: String, pool: PoolConfig) async throws -> [Host] {
+        try await list(pool: pool).filter { $0.runnerName == runnerName }
+    }
+}
