@@ -61,7 +61,7 @@ public enum Router {
         }
         if !matchedButDenied.isEmpty {
             return .failure(NoPool(message:
-                "repository \(job.repository) is not in the allowlist of pool \(matchedButDenied.joined(separator: ", "))"))
+                "repository \(job.repository) is not in the allowlist of pool\(matchedButDenied.count > 1 ? "s" : "") \(matchedButDenied.joined(separator: ", "))"))
         }
         if !selfHosted && config.pools.allSatisfy(\.requireSelfHostedLabel) {
             return .failure(NoPool(message: "job labels [\(shown)] do not include self-hosted"))

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A machine that runs (or will run) exactly one runner. Its name is the runner's name.
-public struct Host: Sendable, Equatable, Hashable {
+public struct RunnerHost: Sendable, Equatable, Hashable {
     public enum State: String, Sendable { case pending, running, stopping, terminated }
 
     public var id: String
@@ -39,15 +39,15 @@ public struct HostSpec: Sendable, Equatable {
 }
 
 public enum LaunchOutcome: Sendable, Equatable {
-    case launched(Host)
+    case launched(RunnerHost)
     /// A host for this runner name or job already exists; nothing new was started.
-    case alreadyExists(Host)
+    case alreadyExists(RunnerHost)
     /// Dry run: the exact request that would have been sent.
     case planned(String)
 }
 
 public enum TerminateOutcome: Sendable, Equatable {
-    case terminated(Host)
+    case terminated(RunnerHost)
     case planned(String)
 }
 
@@ -56,15 +56,15 @@ public protocol HostProvider: Sendable {
     /// `ec2`, `metal`, `libvirt` or `dry-run`.
     var kind: String { get }
     func launch(_ spec: HostSpec) async throws -> LaunchOutcome
-    func terminate(_ host: Host) async throws -> TerminateOutcome
+    func terminate(_ host: RunnerHost) async throws -> TerminateOutcome
     /// Live hosts of the pool (pending or running), ours only.
-    func list(pool: PoolConfig) async throws -> [Host]
+    func list(pool: PoolConfig) async throws -> [RunnerHost]
     /// Live hosts of the pool whose runner name is `runnerName`.
-    func find(runnerName: String, pool: PoolConfig) async throws -> [Host]
+    func find(runnerName: String, pool: PoolConfig) async throws -> [RunnerHost]
 }
 
 extension HostProvider {
-    public func find(runnerName: String, pool: PoolConfig) async throws -> [Host] {
+    public func find(runnerName: String, pool: PoolConfig) async throws -> [RunnerHost] {
         try await list(pool: pool).filter { $0.runnerName == runnerName }
     }
 }

@@ -7,8 +7,13 @@ public enum RunnerNaming {
         "\(prefix)-\(pool)-\(job.id)-\(job.runAttempt)"
     }
 
+    /// True when `runnerName` is `<prefix>-<pool>-<digits>-<digits>`. The tail is checked,
+    /// not just the start, because pool names may prefix each other (`linux`, `linux-x64`).
     public static func belongs(_ runnerName: String, toPool pool: String, prefix: String) -> Bool {
-        runnerName.hasPrefix("\(prefix)-\(pool)-")
+        let head = "\(prefix)-\(pool)-"
+        guard runnerName.hasPrefix(head) else { return false }
+        let tail = runnerName.dropFirst(head.count).split(separator: "-", omittingEmptySubsequences: false)
+        return tail.count == 2 && tail.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }
     }
 
     /// Characters allowed in prefixes and pool names: they end up in host names.
@@ -17,4 +22,8 @@ public enum RunnerNaming {
             && s.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)
                 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") }
     }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
 }

@@ -11,13 +11,13 @@ public struct DryRunProvider: HostProvider {
             + (spec.job.map { " for job \($0.id) of \($0.repository)" } ?? ""))
     }
 
-    public func terminate(_ host: Host) async throws -> TerminateOutcome {
+    public func terminate(_ host: RunnerHost) async throws -> TerminateOutcome {
         .planned("would terminate host \(host.runnerName) in pool \(host.pool)")
     }
 
-    public func list(pool: PoolConfig) async throws -> [Host] { [] }
+    public func list(pool: PoolConfig) async throws -> [RunnerHost] { [] }
 
-    public func find(runnerName: String, pool: PoolConfig) async throws -> [Host] {
-        [Host(id: "dry-run:\(runnerName)", runnerName: runnerName, pool: pool.name, state: .running)]
+    public func find(runnerName: String, pool: PoolConfig) async throws -> [RunnerHost] {
+        [RunnerHost(id: "dry-run:\(runnerName)", runnerName: runnerName, pool: pool.name, state: .running)]
     }
 }
