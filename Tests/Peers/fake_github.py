@@ -54,6 +54,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+# A parent may spawn us with SIGTERM/SIGINT blocked (Foundation's Process on Linux spawns from
+# threads that block them, and children inherit the mask). Unblock them so `terminate()` works.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+
+
 # --------------------------------------------------------------------------------------
 # Constants
 # --------------------------------------------------------------------------------------

@@ -130,6 +130,11 @@ from pathlib import Path
 
 import jsonschema
 
+# A parent may spawn us with SIGTERM/SIGINT blocked (Foundation's Process on Linux spawns from
+# threads that block them, and children inherit the mask). Unblock them so `terminate()` works.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+
+
 DEFAULT_TOKEN = "test-metal-token"
 DEFAULT_PROJECT_ID = "3f9c2b8e-6a1d-4c7e-9b2f-5d8a7e6c4b10"
 DEFAULT_PREFIX = "/metal/v1"

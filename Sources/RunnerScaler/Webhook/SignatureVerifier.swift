@@ -36,13 +36,3 @@ public struct SignatureVerifier: Sendable {
         "sha256=" + Hex.encode(HMAC.sha256(key: secret.utf8Bytes, message: body))
     }
 }
-
-extension String {
-    func trimmingASCIIWhitespace() -> Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
-        var s = Substring(self)
-        while let f = s.first, isSpace(f) { s.removeFirst() }
-        while let l = s.last, isSpace(l) { s.removeLast() }
-        return s
-    }
-}
