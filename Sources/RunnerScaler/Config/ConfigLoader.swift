@@ -9,27 +9,27 @@ public enum ConfigLoader {
     /// `RUNNER_SCALER_CONFIG` (inline YAML) wins over `CONFIG_PATH` (default `config.yml`).
     public static func load(environment: [String: String]) throws(ConfigError) -> ScalerConfig {
         if let inline = environment["RUNNER_SCALER_CONFIG"], !inline.isEmpty {
-            return try parse(yaml: inline, source: "RUNNER_SCALER_CONFIG")
+            return try parse(yaml: inline, source: "RUNNER_SCALER_CONFIG", environment: environment)
         }
         let path = environment["CONFIG_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultPath
-        return try load(path: path)
+        return try load(path: path, environment: environment)
     }
 
-    public static func load(path: String) throws(ConfigError) -> ScalerConfig {
+    public static func load(path: String, environment: [String: String] = [:]) throws(ConfigError) -> ScalerConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError([ConfigProblem(path, FileManager.default.fileExists(atPath: path)
                 ? "cannot be read"
                 : "no such file; set CONFIG_PATH to your pools file or put the YAML in RUNNER_SCALER_CONFIG (see config.example.yml)")])
         }
-        return try parse(yaml: String(decoding: data, as: UTF8.self), source: path)
+        return try parse(yaml: String(decoding: data, as: UTF8.self), source: path, environment: environment)
     }
 
-    public static func parse(yaml: String, source: String = "config") throws(ConfigError) -> ScalerConfig {
+    public static func parse(yaml: String, source: String = "config", environment: [String: String] = [:]) throws(ConfigError) -> ScalerConfig {
         let root: Any?
         do { root = try Yams.load(yaml: yaml) } catch {
             throw ConfigError([ConfigProblem(source, "is not valid YAML: \(error)")])
         }
-        var reader = NodeReader(source: source)
+        var reader = NodeReader(source: source, environment: environment)
         let config = reader.config(root)
         guard reader.problems.isEmpty, let config else { throw ConfigError(reader.problems) }
         return config
@@ -39,9 +39,13 @@ public enum ConfigLoader {
 /// Walks the untyped YAML tree, recording problems instead of stopping at the first.
 struct NodeReader {
     let source: String
+    let environment: [String: String]
     var problems: [ConfigProblem] = []
 
-    init(source: String) { self.source = source }
+    init(source: String, environment: [String: String] = [:]) {
+        self.source = source
+        self.environment = environment
+    }
 
     mutating func problem(_ path: String, _ message: String) {
         problems.append(ConfigProblem(path, message))
@@ -78,7 +82,8 @@ struct NodeReader {
 
     static let poolKeys: Set<String> = [
         "name", "labels", "requireSelfHostedLabel", "maxRunners", "scope", "enterprise",
-        "runnerGroup", "allow", "provider",
+        "runnerGroup", "allow", "provider", "ec2", "metal", "libvirt", "registration", "installationId", "workFolder",
+        "runnerVersion", "userDataTemplate", "bootTimeoutSeconds", "bootGraceSeconds", "maxLifetimeSeconds", "minIdle",
     ]
 
     mutating func pool(_ node: Any, at path: String) -> PoolConfig? {
@@ -124,11 +129,44 @@ struct NodeReader {
             problem("\(path).allow", "is required: list the owners and/or owner/name repositories this pool serves")
         }
         let provider = self.provider(map, at: path)
+        let registration: RunnerRegistration
+        switch string(map, "registration", at: path) ?? "jit" {
+        case "jit": registration = .jit
+        case "token": registration = .registrationToken
+        case let other:
+            problem("\(path).registration", "must be jit or token, got \(other)")
+            registration = .jit
+        }
+        let installation = int(map, "installationId", at: path)
+        let workFolder = string(map, "workFolder", at: path) ?? "_work"
+        let runnerVersion = string(map, "runnerVersion", at: path) ?? PoolConfig.defaultRunnerVersion
+        if runnerVersion.split(separator: ".").count != 3 || !runnerVersion.allSatisfy({ $0.isNumber || $0 == "." }) {
+            problem("\(path).runnerVersion", "must be a version like \(PoolConfig.defaultRunnerVersion)")
+        }
+        let template = string(map, "userDataTemplate", at: path)
+        let bootTimeout = int(map, "bootTimeoutSeconds", at: path) ?? 600
+        let bootGrace = int(map, "bootGraceSeconds", at: path) ?? 120
+        let maxLifetime = int(map, "maxLifetimeSeconds", at: path) ?? 8 * 3600
+        let minIdle = int(map, "minIdle", at: path) ?? 0
+        if bootTimeout < 60 { problem("\(path).bootTimeoutSeconds", "must be at least 60") }
+        if bootGrace < 0 { problem("\(path).bootGraceSeconds", "must not be negative") }
+        if maxLifetime < bootTimeout { problem("\(path).maxLifetimeSeconds", "must be at least bootTimeoutSeconds") }
+        if minIdle < 0 || minIdle > maxRunners { problem("\(path).minIdle", "must be between 0 and maxRunners") }
         guard problems.count == before, let provider, let scope else { return nil }
-        return PoolConfig(
+        var pool = PoolConfig(
             name: name, labels: labels, requireSelfHostedLabel: requireSelfHosted, maxRunners: maxRunners,
             scope: scope, runnerGroup: group, allowOwners: owners, allowRepositories: repositories,
             provider: provider)
+        pool.registration = registration
+        pool.installationID = installation.map(Int64.init)
+        pool.workFolder = workFolder
+        pool.runnerVersion = runnerVersion
+        pool.userDataTemplate = template
+        pool.bootTimeout = .seconds(bootTimeout)
+        pool.bootGrace = .seconds(bootGrace)
+        pool.maxLifetime = .seconds(maxLifetime)
+        pool.minIdle = minIdle
+        return pool
     }
 
     mutating func scope(_ map: [String: Any], at path: String) -> RunnerScope? {
@@ -150,8 +188,14 @@ struct NodeReader {
 
     mutating func provider(_ map: [String: Any], at path: String) -> ProviderConfig? {
         let kind = string(map, "provider", at: path) ?? "dry-run"
+        for other in ["ec2", "metal", "libvirt"] where other != kind && map[other] != nil {
+            problem("\(path).\(other)", "is set but provider is \(kind)")
+        }
         switch kind {
         case "dry-run": return .dryRun
+        case "ec2": return ec2Settings(map["ec2"], at: "\(path).ec2").map(ProviderConfig.ec2)
+        case "metal": return metalSettings(map["metal"], at: "\(path).metal").map(ProviderConfig.metal)
+        case "libvirt": return libvirtSettings(map["libvirt"], at: "\(path).libvirt", environment: environment).map(ProviderConfig.libvirt)
         default:
             problem("\(path).provider", "must be one of \(ProviderConfig.knownKinds.joined(separator: ", ")), got \(kind)")
             return nil

@@ -160,7 +160,7 @@ public struct GitHubAppClient: GitHubRunnerService {
             "ratelimit_remaining": .string(response.headers["x-ratelimit-remaining"] ?? "-"),
         ])
         if let remaining = response.headers["x-ratelimit-remaining"].flatMap(Int.init) {
-            GitHubMetrics.rateLimitRemaining(remaining)
+            ScalerMetrics.rateLimitRemaining(remaining)
         }
         if case let .installation(installation) = auth, response.status == 401,
            let id = try? await installationID(installation, deadline: deadline) {

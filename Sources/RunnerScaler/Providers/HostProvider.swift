@@ -29,13 +29,19 @@ public struct HostSpec: Sendable, Equatable {
     public var job: JobReference?
     /// The runner's boot script (cloud-init user data); carries a single-use JIT config.
     public var userData: Secret?
+    /// Value of the managed-by tag: the config's runner-name prefix.
+    public var managedBy: String
 
-    public init(runnerName: String, pool: PoolConfig, job: JobReference?, userData: Secret? = nil) {
+    public init(runnerName: String, pool: PoolConfig, job: JobReference?, userData: Secret? = nil,
+                managedBy: String = ScalerConfig.defaultRunnerNamePrefix) {
         self.runnerName = runnerName
         self.pool = pool
         self.job = job
         self.userData = userData
+        self.managedBy = managedBy
     }
+
+    public var tags: [(key: String, value: String)] { HostTags.tags(for: self, prefix: managedBy) }
 }
 
 public enum LaunchOutcome: Sendable, Equatable {

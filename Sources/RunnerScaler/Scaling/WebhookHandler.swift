@@ -25,6 +25,19 @@ public struct WebhookHandler: Sendable {
     }
 
     public func handle(_ request: WebhookRequest) async -> Handled {
+        let started = ContinuousClock.now
+        let handled = await process(request)
+        let outcome: String = if handled.rejection != nil { "rejected" } else if handled.failure != nil { "failed" }
+            else if case .ignore = handled.decision { "ignored" } else { "handled" }
+        ScalerMetrics.delivery(event: handled.event ?? "unknown", action: handled.action ?? "none", outcome: outcome)
+        if let rejection = handled.rejection, rejection.status == 401 {
+            ScalerMetrics.signatureFailure(reason: rejection.metricReason)
+        }
+        ScalerMetrics.handlerLatency(ContinuousClock.now - started, event: handled.event ?? "unknown")
+        return handled
+    }
+
+    private func process(_ request: WebhookRequest) async -> Handled {
         var logger = self.logger
         logger[metadataKey: "delivery"] = request.deliveryID.map { .string($0) }
         logger[metadataKey: "event"] = request.eventName.map { .string($0) }

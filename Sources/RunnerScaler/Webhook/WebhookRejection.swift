@@ -38,4 +38,18 @@ public enum WebhookRejection: Error, Equatable, Sendable, CustomStringConvertibl
             why
         }
     }
+
+    /// A short label for metrics.
+    public var metricReason: String {
+        switch self {
+        case .payloadTooLarge: "too-large"
+        case .missingSignature: "missing"
+        case .legacySignatureOnly: "sha1-only"
+        case .malformedSignature: "malformed"
+        case .signatureMismatch: "mismatch"
+        case .missingEventHeader: "missing-event"
+        case .unsupportedContentType: "content-type"
+        case .invalidBody: "invalid-body"
+        }
+    }
 }
