@@ -9,7 +9,7 @@ public struct Scaler: Sendable {
         self.providers = providers
     }
 
-    public func execute(_ decision: ScalingDecision) async throws(ScalerError) -> ScalerReport {
+    public func execute(_ decision: ScalingDecision, deadline: Deadline = .none) async throws(ScalerError) -> ScalerReport {
         switch decision {
         case let .ignore(reason):
             return ScalerReport(.nothingToDo, reason)

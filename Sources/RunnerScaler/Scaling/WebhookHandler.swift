@@ -24,9 +24,12 @@ public struct WebhookHandler: Sendable {
         public var failure: ScalerError?
     }
 
-    public func handle(_ request: WebhookRequest) async -> Handled {
+    /// GitHub waits 10 s for an answer; keep a margin for the response itself.
+    public static let defaultDeadline: Duration = .seconds(9)
+
+    public func handle(_ request: WebhookRequest, deadline: Deadline = .after(WebhookHandler.defaultDeadline)) async -> Handled {
         let started = ContinuousClock.now
-        let handled = await process(request)
+        let handled = await process(request, deadline: deadline)
         let outcome: String = if handled.rejection != nil { "rejected" } else if handled.failure != nil { "failed" }
             else if case .ignore = handled.decision { "ignored" } else { "handled" }
         ScalerMetrics.delivery(event: handled.event ?? "unknown", action: handled.action ?? "none", outcome: outcome)
@@ -37,7 +40,7 @@ public struct WebhookHandler: Sendable {
         return handled
     }
 
-    private func process(_ request: WebhookRequest) async -> Handled {
+    private func process(_ request: WebhookRequest, deadline: Deadline) async -> Handled {
         var logger = self.logger
         logger[metadataKey: "delivery"] = request.deliveryID.map { .string($0) }
         logger[metadataKey: "event"] = request.eventName.map { .string($0) }
@@ -70,7 +73,7 @@ public struct WebhookHandler: Sendable {
         }
         logger.info("decision", metadata: decision.summary.mapValues { .string($0) })
         do {
-            let report = try await scaler.execute(decision)
+            let report = try await scaler.execute(decision, deadline: deadline)
             handled.report = report
             logger.info("scaler \(report.result.rawValue)", metadata: ["detail": .string(report.detail)])
             handled.response = .json(status: 200, message: report.detail,
