@@ -3,7 +3,7 @@ import Logging
 
 /// The GitHub App client: App JWT → installation token → runners API. Works against
 /// api.github.com, GHES (`https://HOST/api/v3`) and GHE.com alike.
-public struct GitHubAppClient: GitHubRunnerService {
+public struct GitHubAppClient: GitHubRunnerService, HookDeliveryService {
     public static let apiVersion = "2022-11-28"
 
     public let apiURL: String
@@ -122,6 +122,28 @@ public struct GitHubAppClient: GitHubRunnerService {
         }
         await lookups.setGroup(target, name, group.id)
         return group.id
+    }
+
+    // MARK: webhook deliveries
+
+    public func hookDeliveries(since: Date, deadline: Deadline) async throws -> [HookDelivery] {
+        var out: [HookDelivery] = []
+        var next: String? = "/app/hook/deliveries?per_page=100"
+        var pages = 0
+        while let url = next, pages < 100 {
+            pages += 1
+            let response = try await send("GET", url, auth: .jwt, deadline: deadline)
+            let page: [HookDelivery] = try decode(response, path: "/app/hook/deliveries")
+            out += page.filter { ($0.deliveredDate ?? .distantFuture) >= since }
+            // Newest first: once a page reaches past the look-back, older pages cannot matter.
+            if page.isEmpty || page.contains(where: { ($0.deliveredDate ?? .distantFuture) < since }) { break }
+            next = LinkHeader.url(response.headers["Link"], rel: "next")
+        }
+        return out
+    }
+
+    public func redeliver(deliveryID: Int64, deadline: Deadline) async throws {
+        _ = try await send("POST", "/app/hook/deliveries/\(deliveryID)/attempts", auth: .jwt, deadline: deadline)
     }
 
     // MARK: transport

@@ -10,15 +10,18 @@ public struct RunnerHost: Sendable, Equatable, Hashable {
     public var jobID: Int64?
     public var state: State
     public var launchedAt: Date?
+    /// `owner/name` of the job's repository, from the host's tags, when known.
+    public var repository: String?
 
     public init(id: String, runnerName: String, pool: String, jobID: Int64? = nil,
-                state: State = .pending, launchedAt: Date? = nil) {
+                state: State = .pending, launchedAt: Date? = nil, repository: String? = nil) {
         self.id = id
         self.runnerName = runnerName
         self.pool = pool
         self.jobID = jobID
         self.state = state
         self.launchedAt = launchedAt
+        self.repository = repository
     }
 }
 

@@ -2,13 +2,37 @@ import Foundation
 @testable import RunnerScaler
 
 /// In-memory `GitHubRunnerService`: runners per target, call counts, injectable failures.
-final class InMemoryGitHub: GitHubRunnerService, @unchecked Sendable {
+final class InMemoryGitHub: GitHubRunnerService, HookDeliveryService, @unchecked Sendable {
     private let lock = NSLock()
     private var runners: [RunnerTarget: [GitHubRunner]] = [:]
     private var nextID: Int64 = 100
     private(set) var calls: [String] = []
     var failNext: (any Error)?
     var groups: [String: Int64] = ["linux fleet": 7]
+
+    var deliveries: [HookDelivery] = []
+    private(set) var redelivered: [Int64] = []
+
+    func hookDeliveries(since: Date, deadline: Deadline) async throws -> [HookDelivery] {
+        try enter("hook-deliveries")
+        return lock.withLock { deliveries.filter { ($0.deliveredDate ?? .distantFuture) >= since } }
+    }
+
+    func redeliver(deliveryID: Int64, deadline: Deadline) async throws {
+        try enter("redeliver")
+        lock.withLock { redelivered.append(deliveryID) }
+    }
+
+    /// Marks a runner online/offline/busy, as a real runner connecting would.
+    func set(_ name: String, in target: RunnerTarget, status: String, busy: Bool = false) {
+        lock.withLock {
+            guard let i = runners[target]?.firstIndex(where: { $0.name == name }) else { return }
+            runners[target]![i].status = status
+            runners[target]![i].busy = busy
+        }
+    }
+
+    func remove(_ name: String, in target: RunnerTarget) { lock.withLock { runners[target]?.removeAll { $0.name == name } } }
 
     func seed(_ runner: GitHubRunner, in target: RunnerTarget) { lock.withLock { runners[target, default: []].append(runner) } }
     func all(_ target: RunnerTarget) -> [GitHubRunner] { lock.withLock { runners[target] ?? [] } }
