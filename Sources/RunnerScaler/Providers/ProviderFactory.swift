@@ -49,7 +49,7 @@ public struct ProviderSet: Sendable {
         switch provider {
         case .dryRun: return DryRunProvider()
         case .ec2: throw ProviderUnavailable(kind: "ec2", reason: "not built yet")
-        case .metal: throw ProviderUnavailable(kind: "metal", reason: "not built yet")
+        case .metal: return try await MetalProvider.make(config: config, context: context)
         case .libvirt: throw ProviderUnavailable(kind: "libvirt", reason: "not built yet")
         }
     }
