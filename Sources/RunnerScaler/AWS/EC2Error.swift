@@ -36,10 +36,20 @@ public struct EC2Error: Error, Sendable, Equatable, CustomStringConvertible {
                         httpStatus: httpStatus)
     }
 
-    /// nil unless `root` is the error envelope.
+    /// nil unless `root` is the error envelope. EC2 answers `<Response><Errors><Error>`;
+    /// moto's authentication errors and the other Query services (IAM, STS) answer
+    /// `<ErrorResponse>` with the `<Error>` directly inside or wrapped in `<Errors>`.
     init?(envelope root: AWSXMLElement, httpStatus: Int?) {
-        guard root.name == "Response", let errors = root.child("Errors") else { return nil }
-        let first = errors.child("Error")
+        let first: AWSXMLElement?
+        switch root.name {
+        case "Response":
+            guard let errors = root.child("Errors") else { return nil }
+            first = errors.child("Error")
+        case "ErrorResponse":
+            first = root.child("Errors")?.child("Error") ?? root.child("Error")
+        default:
+            return nil
+        }
         self.init(code: first?.string("Code") ?? "Unknown", message: first?.string("Message") ?? "",
                   httpStatus: httpStatus, requestID: root.string("RequestID") ?? root.string("RequestId"))
     }

@@ -48,7 +48,7 @@ public struct ProviderSet: Sendable {
     static func makeProvider(_ provider: ProviderConfig, config: ScalerConfig, context: ProviderContext) async throws -> any HostProvider {
         switch provider {
         case .dryRun: return DryRunProvider()
-        case .ec2: throw ProviderUnavailable(kind: "ec2", reason: "not built yet")
+        case .ec2: return try EC2Provider(context: context, config: config)
         case .metal: return try await MetalProvider.make(config: config, context: context)
         case .libvirt: throw ProviderUnavailable(kind: "libvirt", reason: "not built yet")
         }

@@ -17,11 +17,16 @@ final class TestPeer: @unchecked Sendable {
     }
 
     /// Starts `Tests/Peers/<script>` with `arguments` and waits (bounded) for its port.
-    init(script: String, arguments: [String] = [], timeout: Duration = .seconds(30)) throws {
+    /// `environment` is added to (and overrides) this process's environment for the peer.
+    init(script: String, arguments: [String] = [], environment: [String: String] = [:],
+         timeout: Duration = .seconds(30)) throws {
         let scriptPath = Conformance.repoRoot.appendingPathComponent("Tests/Peers/\(script)").path
         let python = Self.python
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = (python.hasSuffix("/env") ? ["python3"] : []) + [scriptPath, "--port", "0"] + arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
+        }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = ProcessInfo.processInfo.environment["PEER_LOGS"] == nil ? FileHandle.nullDevice : FileHandle.standardError

@@ -1,0 +1,65 @@
+import Foundation
+@testable import RunnerScaler
+
+/// Sits between an AWS client and the real server (moto): records every request as sent
+/// and, where `fault` says so, answers in the server's place, for errors moto cannot be made
+/// to produce (capacity, throttling).
+final class AWSFaultInjectingHTTPClient: HTTPClient, @unchecked Sendable {
+    struct Recorded: Sendable {
+        var method: String
+        var url: String
+        var headers: HeaderFields
+        var body: [UInt8]
+
+        /// The form parameters of a Query-protocol body, decoded, in order.
+        var form: [(name: String, value: String)] {
+            String(decoding: body, as: UTF8.self).split(separator: "&").map { pair in
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                func decode(_ s: Substring) -> String {
+                    AWSPercentEncoding.decode(s.replacingOccurrences(of: "+", with: " ")) ?? String(s)
+                }
+                return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+            }
+        }
+
+        func parameter(_ name: String) -> String? { form.first { $0.name == name }?.value }
+
+        /// `Action` for Query calls, the `X-Amz-Target` for JSON ones.
+        var action: String? { headers["x-amz-target"] ?? parameter("Action") }
+    }
+
+    private let base: any HTTPClient
+    /// Given a request and how many earlier requests had the same action, an answer to
+    /// give instead of the server's, or nil to pass the request on.
+    private let fault: @Sendable (Recorded, Int) -> HTTPResponse?
+    private let lock = NSLock()
+    private var recorded: [Recorded] = []
+
+    init(base: any HTTPClient = CurlHTTPClient(),
+         fault: @escaping @Sendable (Recorded, Int) -> HTTPResponse? = { _, _ in nil }) {
+        self.base = base
+        self.fault = fault
+    }
+
+    var requests: [Recorded] { lock.withLock { recorded } }
+
+    func requests(action: String) -> [Recorded] { requests.filter { $0.action == action } }
+
+    func send(_ request: HTTPRequest, deadline: Deadline) async throws -> HTTPResponse {
+        let entry = Recorded(method: request.method, url: request.url, headers: request.headers, body: request.body)
+        let earlier = lock.withLock {
+            let n = recorded.filter { $0.action == entry.action }.count
+            recorded.append(entry)
+            return n
+        }
+        if let injected = fault(entry, earlier) { return injected }
+        return try await base.send(request, deadline: deadline)
+    }
+
+    /// An EC2 error answer in EC2's own envelope.
+    static func ec2Error(_ code: String, status: Int, message: String = "injected by the test") -> HTTPResponse {
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>\(code)</Code>"
+            + "<Message>\(message)</Message></Error></Errors><RequestID>test-\(code)</RequestID></Response>"
+        return HTTPResponse(status: status, headers: ["Content-Type": "text/xml"], body: Array(xml.utf8))
+    }
+}
