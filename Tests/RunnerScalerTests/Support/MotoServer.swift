@@ -85,13 +85,29 @@ final class MotoServer: Sendable {
     }
 
     /// A signed awsJson1.1 call (to create the secrets and parameters tests read back).
-    func json(_ service: AWSService, target: String, _ members: [(name: String, value: AWSJSONRequest.Value)]) async throws {
+    @discardableResult
+    func json(_ service: AWSService, target: String,
+              _ members: [(name: String, value: AWSJSONRequest.Value)]) async throws -> [String: Any] {
         let client = client(service)
         let request = AWSJSONRequest(target: target, members: members).awsRequest(host: client.endpoint.host)
         let response = try await client.send(request, deadline: .after(.seconds(30)), classify: AWSRetryClassification.json)
         guard response.isSuccess else {
             throw AWSJSONError.parse(httpStatus: response.status, body: response.body)
         }
+        return (try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]) ?? [:]
+    }
+
+    /// Creates a Secrets Manager secret; its ARN.
+    func createSecret(name: String, value: String) async throws -> String {
+        let answer = try await json(.secretsManager, target: "secretsmanager.CreateSecret",
+                                    [("Name", .string(name)), ("SecretString", .string(value))])
+        return answer["ARN"] as? String ?? ""
+    }
+
+    /// Creates an SSM parameter (a SecureString unless told otherwise).
+    func putParameter(name: String, value: String, type: String = "SecureString") async throws {
+        try await json(.ssm, target: "AmazonSSM.PutParameter",
+                       [("Name", .string(name)), ("Value", .string(value)), ("Type", .string(type))])
     }
 
     /// The default VPC's subnets, one per availability zone.
