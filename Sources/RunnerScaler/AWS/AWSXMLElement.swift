@@ -42,7 +42,8 @@ struct AWSXMLElement: Sendable, Equatable {
 
         func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
                     qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
-            let local = elementName.split(separator: ":").last.map(String.init) ?? elementName
+            // With namespace processing the name is usually already local; no split then.
+            let local = elementName.lastIndex(of: ":").map { String(elementName[elementName.index(after: $0)...]) } ?? elementName
             stack.append(AWSXMLElement(name: local))
         }
 

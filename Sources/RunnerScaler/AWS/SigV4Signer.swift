@@ -148,7 +148,19 @@ public struct SigV4Signer: Sendable, CustomStringConvertible {
 
     /// Python's `' '.join(value.split())`, which botocore uses for SigV4's Trimall.
     static func trimAll(_ value: String) -> String {
-        value.split(whereSeparator: isPythonWhitespace).joined(separator: " ")
+        // Fast path for the usual header value: ASCII with no leading, trailing or repeated
+        // whitespace is already trimmed (splitting by Character costs ~100k instructions a
+        // request for the long session token).
+        var previousWasSpace = true
+        var clean = true
+        for b in value.utf8 {
+            if b >= 0x80 { clean = false; break }
+            let space = b == 0x20 || (0x09...0x0d).contains(b) || (0x1c...0x1f).contains(b)
+            if space && (previousWasSpace || b != 0x20) { clean = false; break }
+            previousWasSpace = space
+        }
+        if clean && !previousWasSpace || value.isEmpty { return value }
+        return value.split(whereSeparator: isPythonWhitespace).joined(separator: " ")
     }
 
     private static func isPythonWhitespace(_ c: Character) -> Bool {
