@@ -170,7 +170,7 @@ public struct GitHubAppClient: GitHubRunnerService, HookDeliveryService {
         headers.append("Authorization", "Bearer \(credential.exposedValue)")
         var body: [UInt8] = []
         if let json {
-            body = Array(try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]))
+            body = try JSONText.data(json)
             headers.append("Content-Type", "application/json")
         }
         let request = HTTPRequest(method: method, url: url, headers: headers, body: body)
