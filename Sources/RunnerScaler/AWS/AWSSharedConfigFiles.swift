@@ -21,6 +21,8 @@ public struct AWSSharedConfigFiles: Sendable, Equatable {
     /// Paths and profile from `AWS_SHARED_CREDENTIALS_FILE`, `AWS_CONFIG_FILE` and
     /// `AWS_PROFILE` (or the older `AWS_DEFAULT_PROFILE`), with `~` meaning `HOME`.
     public init(environment env: [String: String]) {
+        // Without HOME, the account's home directory, as the AWS SDKs do (they read the
+        // password database); only this default path depends on the process.
         let home = env.nonEmpty("HOME") ?? NSHomeDirectory()
         func expand(_ path: String) -> String {
             if path == "~" { return home }

@@ -97,5 +97,20 @@ extension AWSTests {
             #expect(!error.description.contains("<html>"))
             #expect(EC2Error.parse(httpStatus: 502, body: [UInt8]()).disposition == .retryWithBackoff)
         }
+
+        @Test("The ErrorResponse envelope of moto's auth errors and of IAM and STS is read too")
+        func errorResponseEnvelope() {
+            let moto = EC2Error.parse(httpStatus: 401, body: Array("""
+                <?xml version="1.0" encoding="utf-8"?>
+                <ErrorResponse><Errors><Error><Code>AuthFailure</Code><Message>AWS was not able to validate the provided access credentials</Message><Type>Sender</Type></Error></Errors></ErrorResponse>
+                """.utf8))
+            #expect(moto.code == "AuthFailure")
+            #expect(moto.disposition == .clientError)
+            let iam = EC2Error.parse(httpStatus: 409, body: Array("""
+                <ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>EntityAlreadyExists</Code><Message>User with name x already exists.</Message></Error><RequestId>r-1</RequestId></ErrorResponse>
+                """.utf8))
+            #expect(iam == EC2Error(code: "EntityAlreadyExists", message: "User with name x already exists.", httpStatus: 409,
+                                    requestID: "r-1"))
+        }
     }
 }

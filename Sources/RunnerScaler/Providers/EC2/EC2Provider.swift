@@ -100,9 +100,12 @@ public struct EC2Provider: HostProvider {
                 tried.append("\(attempt.label): \(error.code)")
                 if error.code == "IdempotentParameterMismatch" {
                     // A concurrent delivery of this job attempt already launched with this
-                    // token (on another placement): that instance is the host.
-                    if let existing = try await instances(withClientToken: plan.clientToken, ec2: ec2, deadline: deadline).first {
-                        return .alreadyExists(RunnerHost(ec2Instance: existing, pool: spec.pool.name))
+                    // token (on another placement): that instance is the host. The token and
+                    // the runner name come from the same job attempt, so the name tag finds it
+                    // (and unlike the client-token filter, also on emulators).
+                    if let existing = try await describe(pool: spec.pool, extraFilters: [.tag(HostTags.runnerName, spec.runnerName)],
+                                                         deadline: deadline).first {
+                        return .alreadyExists(existing)
                     }
                     throw EC2ProviderError.launchRejected(pool: spec.pool.name, runnerName: spec.runnerName,
                                                           error: error, tried: tried)
@@ -175,13 +178,6 @@ public struct EC2Provider: HostProvider {
         let request = EC2DescribeInstancesRequest(filters: filters(pool: pool.name) + extraFilters)
         return try await ec2.describeInstances(request, deadline: deadline)
             .map { RunnerHost(ec2Instance: $0, pool: pool.name) }
-    }
-
-    private func instances(withClientToken token: String, ec2: EC2Client, deadline: Deadline) async throws -> [EC2Instance] {
-        try await ec2.describeInstances(EC2DescribeInstancesRequest(filters: [
-            EC2Filter(name: "client-token", values: [token]), .tag(HostTags.managedBy, managedBy),
-            .instanceStateName("pending", "running"),
-        ]), deadline: deadline)
     }
 
     static func settings(_ pool: PoolConfig) throws -> EC2PoolSettings {

@@ -219,6 +219,22 @@ struct EC2ProviderMotoTests {
         #expect(sleeper.waits[1] > sleeper.waits[0])
     }
 
+    @Test("When EC2 says the token was used with other parameters, the instance already launched is reported")
+    func idempotentParameterMismatch() async throws {
+        let moto = try await MotoServer.shared.value
+        let pool = F.pool(settings: EC2PoolSettings(imageID: F.image, instanceTypes: ["t3.micro", "t3.small"]))
+        let first = try launched(try await moto.provider().launch(F.spec(pool)))
+        // Real EC2's answer to a racing duplicate whose attempt differs (another instance type
+        // or subnet) from the one that already succeeded with the same ClientToken.
+        let http = AWSFaultInjectingHTTPClient { request, _ in
+            request.action == "RunInstances"
+                ? AWSFaultInjectingHTTPClient.ec2Error("IdempotentParameterMismatch", status: 400) : nil
+        }
+        let outcome = try await moto.provider(http: http).launch(F.spec(pool))
+        #expect(outcome == .alreadyExists(try #require(try await moto.provider().list(pool: pool).first { $0.id == first.id })))
+        #expect(http.requests(action: "RunInstances").count == 1)
+    }
+
     @Test("Spot is asked for first; on spot capacity errors the launch falls back to on-demand")
     func spotFallback() async throws {
         let moto = try await MotoServer.shared.value
