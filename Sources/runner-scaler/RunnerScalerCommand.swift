@@ -3,7 +3,9 @@ import Foundation
 
 @main
 struct RunnerScalerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    // Computed so that Lambda, which starts the image's bootstrap with no arguments but with
+    // AWS_LAMBDA_RUNTIME_API set, lands in `lambda`.
+    static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "runner-scaler",
         abstract: "Ephemeral self-hosted GitHub Actions runners on demand, driven by workflow_job webhooks.",
         discussion: """
@@ -12,6 +14,9 @@ struct RunnerScalerCommand: AsyncParsableCommand {
             or inline in RUNNER_SCALER_CONFIG. Any secret may be a file:/path, aws-sm:<id>[#key] or
             aws-ssm:<name> reference. See config.example.yml and README.md.
             """,
-        subcommands: [Replay.self, SignEvents.self, CheckConfig.self]
-    )
+        subcommands: [Replay.self, SignEvents.self, CheckConfig.self, LambdaCommand.self, ServeCommand.self],
+        defaultSubcommand: runsInLambda ? LambdaCommand.self : nil
+    ) }
+
+    private static var runsInLambda: Bool { !(ProcessInfo.processInfo.environment["AWS_LAMBDA_RUNTIME_API"] ?? "").isEmpty }
 }
