@@ -146,6 +146,26 @@ public struct GitHubAppClient: GitHubRunnerService, HookDeliveryService {
         _ = try await send("POST", "/app/hook/deliveries/\(deliveryID)/attempts", auth: .jwt, deadline: deadline)
     }
 
+    public func hookDeliveryPayload(deliveryID: Int64, deadline: Deadline) async throws -> [UInt8]? {
+        let response = try await send("GET", "/app/hook/deliveries/\(deliveryID)", auth: .jwt, deadline: deadline, accept: [404])
+        guard response.status != 404,
+              let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+              let payload = (object["request"] as? [String: Any])?["payload"], !(payload is NSNull)
+        else { return nil }
+        if let text = payload as? String { return Array(text.utf8) }
+        return Array(try JSONSerialization.data(withJSONObject: payload))
+    }
+
+    public func jobStatus(repository: String, jobID: Int64, installation: InstallationLookup, deadline: Deadline) async throws -> String? {
+        let parts = repository.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return nil }
+        let path = "/repos/\(PathSegment.encode(parts[0]))/\(PathSegment.encode(parts[1]))/actions/jobs/\(jobID)"
+        let response = try await send("GET", path, auth: .installation(installation), deadline: deadline, accept: [404])
+        guard response.status != 404 else { return nil }
+        struct Job: Decodable { var status: String? }
+        return (try? JSONDecoder().decode(Job.self, from: Data(response.body)))?.status
+    }
+
     // MARK: transport
 
     enum Auth {

@@ -18,6 +18,8 @@ public protocol GitHubRunnerService: Sendable {
                     deadline: Deadline) async throws -> GitHubRunner?
     /// True when deleted, false when GitHub no longer had it (404): both leave it gone.
     func deleteRunner(id: Int64, target: RunnerTarget, installation: InstallationLookup, deadline: Deadline) async throws -> Bool
+    /// A job's status (`queued`, `waiting`, `in_progress`, `completed`), nil when GitHub does not know it.
+    func jobStatus(repository: String, jobID: Int64, installation: InstallationLookup, deadline: Deadline) async throws -> String?
     /// The id of the runner group named `name` (nil: the default group).
     func runnerGroupID(named name: String?, target: RunnerTarget, installation: InstallationLookup,
                        deadline: Deadline) async throws -> Int64

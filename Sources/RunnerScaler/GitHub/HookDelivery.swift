@@ -40,4 +40,6 @@ public protocol HookDeliveryService: Sendable {
     /// Deliveries newest first, back to `since`.
     func hookDeliveries(since: Date, deadline: Deadline) async throws -> [HookDelivery]
     func redeliver(deliveryID: Int64, deadline: Deadline) async throws
+    /// The JSON payload GitHub sent in that delivery, if it still has it.
+    func hookDeliveryPayload(deliveryID: Int64, deadline: Deadline) async throws -> [UInt8]?
 }

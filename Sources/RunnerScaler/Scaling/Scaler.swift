@@ -70,9 +70,16 @@ public struct Scaler: Sendable {
             switch pool.registration {
             case .jit:
                 let group = try await github.runnerGroupID(named: pool.runnerGroup, target: target, installation: installation, deadline: deadline)
-                let jit = try await github.jitConfig(
-                    JITRequest(name: name, labels: pool.labels, runnerGroupID: group, workFolder: pool.workFolder),
-                    target: target, installation: installation, deadline: deadline)
+                let jit: JITConfig
+                do {
+                    jit = try await github.jitConfig(
+                        JITRequest(name: name, labels: pool.labels, runnerGroupID: group, workFolder: pool.workFolder),
+                        target: target, installation: installation, deadline: deadline)
+                } catch let error as HTTPStatusError where error.status == 409 {
+                    // The name is per job and attempt: a registration under it means another
+                    // delivery of this job got here first and is launching its host.
+                    return ScalerReport(.alreadyRunning, "runner \(name) is already registered; duplicate delivery ignored")
+                }
                 jitRunner = jit.runner
                 registration = .jit(jit)
             case .registrationToken:

@@ -69,6 +69,10 @@ public struct Sweeper: Sendable {
                 let failed = RedeliveryPlanner.plan(
                     try await deliveries.hookDeliveries(since: now().addingTimeInterval(-lookBack.seconds), deadline: deadline))
                 for delivery in failed {
+                    if let why = await stillNeeded(delivery, deliveries: deliveries, deadline: deadline) {
+                        report.lines.append("skip redelivery of \(delivery.guid): \(why)")
+                        continue
+                    }
                     report.lines.append((dryRun ? "would " : "") + "redeliver \(delivery.guid) (\(delivery.event) \(delivery.action ?? ""), last status \(delivery.statusCode))")
                     guard !dryRun else { continue }
                     do {
@@ -85,6 +89,25 @@ public struct Sweeper: Sendable {
         }
         logger.info("sweep finished", metadata: ["summary": .string(report.description)])
         return report
+    }
+
+    /// A failed `queued` whose job has since started or finished needs no host: redelivering
+    /// it would launch one for nothing. Returns the reason to skip, or nil to redeliver. Any
+    /// doubt (lookups failing, payload gone) means redeliver: a spare host is reaped later, a
+    /// lost job is not.
+    func stillNeeded(_ delivery: HookDelivery, deliveries: any HookDeliveryService, deadline: Deadline) async -> String? {
+        guard delivery.action == "queued", let github,
+              let payload = try? await deliveries.hookDeliveryPayload(deliveryID: delivery.id, deadline: deadline),
+              let event = try? JSONDecoder().decode(WorkflowJobEvent.self, from: Data(payload))
+        else { return nil }
+        let job = JobReference(event)
+        let installation: InstallationLookup = job.installationID.map { .id($0) }
+            ?? .repository(owner: job.owner, name: String(job.repository.split(separator: "/").last ?? ""))
+        guard let status = try? await github.jobStatus(repository: job.repository, jobID: job.id, installation: installation,
+                                                       deadline: deadline),
+              status == "in_progress" || status == "completed"
+        else { return nil }
+        return "job \(job.id) is \(status)"
     }
 
     /// Runners are listed before hosts, so a host launched right after its JIT registration is

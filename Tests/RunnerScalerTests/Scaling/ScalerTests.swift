@@ -38,6 +38,16 @@ struct ScalerTests {
         #expect(github.count("jit") == 1)
     }
 
+    @Test("A 409 on the JIT name means another delivery of the job is launching it: a duplicate, not a failure")
+    func conflictIsDuplicate() async throws {
+        let github = InMemoryGitHub(), provider = InMemoryProvider()
+        github.failNext = HTTPStatusError(status: 409, method: "POST", path: "/orgs/octo-org/actions/runners/generate-jitconfig",
+                                          message: "Already exists")
+        let report = try await scaler(github, provider).execute(.launch(pool: "linux", job: Fixtures.job()))
+        #expect(report.result == .alreadyRunning)
+        #expect(provider.launched.isEmpty)
+    }
+
     @Test("At maxRunners a queued job is not dropped: 503, so the delivery counts as failed and is redelivered")
     func cap() async throws {
         let github = InMemoryGitHub(), provider = InMemoryProvider()

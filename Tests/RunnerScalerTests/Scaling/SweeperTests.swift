@@ -155,6 +155,23 @@ struct SweeperTests {
         #expect(github.redelivered == [10])
     }
 
+    @Test("A failed queued whose job has since finished is not redelivered")
+    func redeliverOnlyWhatIsNeeded() async throws {
+        let now = Date()
+        let (sweeper, github, _) = setup(now: now)
+        let stamp = ISO8601DateFormatter().string(from: now.addingTimeInterval(-60))
+        github.deliveries = [
+            HookDelivery(id: 20, guid: "done", deliveredAt: stamp, statusCode: 502, event: "workflow_job", action: "queued"),
+            HookDelivery(id: 21, guid: "waiting", deliveredAt: stamp, statusCode: 502, event: "workflow_job", action: "queued"),
+            HookDelivery(id: 22, guid: "gone", deliveredAt: stamp, statusCode: 502, event: "workflow_job", action: "queued"),
+        ]
+        github.payloads = [20: Fixtures.workflowJobBody(action: "queued", id: 1), 21: Fixtures.workflowJobBody(action: "queued", id: 2)]
+        github.jobStatuses = [1: "completed", 2: "queued"]
+        let report = await sweeper.sweep()
+        #expect(github.redelivered == [21, 22])
+        #expect(report.lines.contains("skip redelivery of done: job 1 is completed"))
+    }
+
     @Test("minIdle launches warm runners with run attempt 0 in the pool's single org")
     func warm() async throws {
         let (sweeper, github, provider) = setup(minIdle: 2, now: Date())

@@ -18,6 +18,19 @@ final class InMemoryGitHub: GitHubRunnerService, HookDeliveryService, @unchecked
         return lock.withLock { deliveries.filter { ($0.deliveredDate ?? .distantFuture) >= since } }
     }
 
+    var payloads: [Int64: [UInt8]] = [:]
+    var jobStatuses: [Int64: String] = [:]
+
+    func hookDeliveryPayload(deliveryID: Int64, deadline: Deadline) async throws -> [UInt8]? {
+        try enter("hook-delivery")
+        return lock.withLock { payloads[deliveryID] }
+    }
+
+    func jobStatus(repository: String, jobID: Int64, installation: InstallationLookup, deadline: Deadline) async throws -> String? {
+        try enter("job-status")
+        return lock.withLock { jobStatuses[jobID] }
+    }
+
     func redeliver(deliveryID: Int64, deadline: Deadline) async throws {
         try enter("redeliver")
         lock.withLock { redelivered.append(deliveryID) }
