@@ -190,8 +190,8 @@ def main() -> int:
     try:
         moto = b.start_moto(args.python, work)
         github = b.start_fake_github(args.python, work)
-        moto_proxy = b.LatencyProxy(moto.port, b.classify_ec2)
-        github_proxy = b.LatencyProxy(github.port, b.classify_github)
+        moto_proxy = b.ProxyProcess(moto.port, "ec2", work)
+        github_proxy = b.ProxyProcess(github.port, "github", work)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GITHUB_", "RUNNER_SCALER_"))}
         env.update(b.scaler_environment(github_proxy.port, moto_proxy.port))
         env["LOG_LEVEL"] = "info"
