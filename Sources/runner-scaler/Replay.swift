@@ -17,7 +17,7 @@ struct Replay: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Flag(name: .long, help: "Plan provider actions without performing them (the default while every pool uses the dry-run provider).")
+    @Flag(name: .long, help: "Call nothing outside: print the exact provider requests or commands instead (the default while every pool uses the dry-run provider).")
     var dryRun = false
 
     @Argument(help: "Event files or directories.")
@@ -26,11 +26,7 @@ struct Replay: AsyncParsableCommand {
     func run() async throws {
         let env = common.environment()
         bootstrapLogging(level: try common.level(env), fileDescriptor: 2)
-        let settings = try await loadSettings(env)
-        let handler = WebhookHandler(
-            verifier: SignatureVerifier(secret: settings.webhookSecret),
-            scaler: Scaler(config: settings.config) { _ in DryRunProvider() },
-            logger: Logger(label: "runner-scaler.replay"))
+        let handler = try await startRuntime(env, dryRun: dryRun ? true : nil).handler
 
         var failed = false
         for path in try expandJSON(files) {

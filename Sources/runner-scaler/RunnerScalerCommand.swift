@@ -14,7 +14,7 @@ struct RunnerScalerCommand: AsyncParsableCommand {
             or inline in RUNNER_SCALER_CONFIG. Any secret may be a file:/path, aws-sm:<id>[#key] or
             aws-ssm:<name> reference. See config.example.yml and README.md.
             """,
-        subcommands: [Replay.self, SignEvents.self, CheckConfig.self, LambdaCommand.self, ServeCommand.self],
+        subcommands: [Replay.self, Sweep.self, SignEvents.self, CheckConfig.self, LambdaCommand.self, ServeCommand.self],
         defaultSubcommand: runsInLambda ? LambdaCommand.self : nil
     ) }
 

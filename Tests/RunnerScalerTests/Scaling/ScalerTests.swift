@@ -231,12 +231,7 @@ struct UserDataTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("rs-userdata-\(UUID().uuidString).sh")
         try rendered.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let bash = Process()
-        bash.executableURL = URL(fileURLWithPath: "/bin/bash")
-        bash.arguments = ["-n", file.path]
-        try bash.run()
-        bash.waitUntilExit()
-        #expect(bash.terminationStatus == 0)
+        #expect(try ChildProcess.run("/bin/bash", ["-n", file.path]) == 0)
     }
 
     @Test("A custom template replaces the built-in one")
