@@ -50,7 +50,7 @@ public struct ProviderSet: Sendable {
         case .dryRun: return DryRunProvider()
         case .ec2: return try EC2Provider(context: context, config: config)
         case .metal: return try await MetalProvider.make(config: config, context: context)
-        case .libvirt: throw ProviderUnavailable(kind: "libvirt", reason: "not built yet")
+        case .libvirt: return try await LibvirtProvider.make(config: config, context: context)
         }
     }
 }

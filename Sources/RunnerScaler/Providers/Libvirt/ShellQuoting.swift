@@ -1,0 +1,20 @@
+/// The one way a value reaches a remote shell: as a single-quoted word. Inside single quotes
+/// a POSIX shell expands nothing (`$`, backticks, `\`, newlines and `;` are plain bytes), so
+/// the only character needing care is `'` itself, written as `'\''` (close, escaped quote,
+/// reopen). A NUL byte cannot be passed to a shell at all; callers reject it first
+/// (`LibvirtValidation`), and this function drops nothing silently: it traps instead.
+public enum ShellQuoting {
+    /// Characters that mean nothing to any POSIX shell, so words made only of them are left
+    /// bare (keeps dry-run output readable).
+    private static let plain = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-".utf8)
+
+    /// `value` as one shell word that expands to exactly `value`.
+    public static func quote(_ value: String) -> String {
+        precondition(!value.utf8.contains(0), "a NUL byte cannot be passed to a shell; validate before quoting")
+        if !value.isEmpty, value.utf8.allSatisfy(plain.contains) { return value }
+        return "'" + value.replacing("'", with: #"'\''"#) + "'"
+    }
+
+    /// Words joined into one command line, each quoted.
+    public static func join(_ words: [String]) -> String { words.map(quote).joined(separator: " ") }
+}
