@@ -37,7 +37,7 @@ public enum LibvirtHostScripts {
     }
 
     private static let requireVirsh = """
-    command -v virsh >/dev/null 2>&1 || { echo "runner-scaler: virsh is not installed on this host (Debian: libvirt-clients)" >&2; exit 20; }
+    command -v virsh >/dev/null 2>&1 || { echo "runner-scaler: virsh is not installed on this host (Debian: libvirt-clients)" >&2; exit \(exitMissingTool); }
 
     """
 
@@ -49,16 +49,16 @@ public enum LibvirtHostScripts {
             ("overlay", l.files.overlay), ("seed", l.files.seed), ("lock", l.files.lock),
             ("user_data", l.userData), ("meta_data", l.metaData), ("domain_xml", l.domainXML),
         ], requireVirsh + """
-        command -v qemu-img >/dev/null 2>&1 || { echo "runner-scaler: qemu-img is not installed on this host (Debian: qemu-utils)" >&2; exit 20; }
+        command -v qemu-img >/dev/null 2>&1 || { echo "runner-scaler: qemu-img is not installed on this host (Debian: qemu-utils)" >&2; exit \(exitMissingTool); }
         if command -v cloud-localds >/dev/null 2>&1; then seedtool=cloud-localds
         elif command -v genisoimage >/dev/null 2>&1; then seedtool=genisoimage
-        else echo "runner-scaler: neither cloud-localds (cloud-image-utils) nor genisoimage is installed on this host" >&2; exit 20
+        else echo "runner-scaler: neither cloud-localds (cloud-image-utils) nor genisoimage is installed on this host" >&2; exit \(exitMissingTool)
         fi
-        [ -r "$base" ] || { echo "runner-scaler: base image $base is missing or unreadable on this host" >&2; exit 21; }
+        [ -r "$base" ] || { echo "runner-scaler: base image $base is missing or unreadable on this host" >&2; exit \(exitNoBaseImage); }
         # The directory must stay traversable by the qemu user; what goes in it is private.
         (umask 022 && mkdir -p "$dir")
         umask 077
-        mkdir "$lock" 2>/dev/null || { echo "runner-scaler: a launch of $name is already in progress here" >&2; exit 5; }
+        mkdir "$lock" 2>/dev/null || { echo "runner-scaler: a launch of $name is already in progress here" >&2; exit \(exitInProgress); }
         work=""
         made=0
         launched=0
@@ -69,9 +69,9 @@ public enum LibvirtHostScripts {
         }
         trap rs_cleanup EXIT
         trap 'exit 1' HUP INT TERM
-        if virsh -q -c "$uri" domstate "$name" >/dev/null 2>&1; then echo "runner-scaler: domain $name already exists" >&2; exit 3; fi
+        if virsh -q -c "$uri" domstate "$name" >/dev/null 2>&1; then echo "runner-scaler: domain $name already exists" >&2; exit \(exitExists); fi
         # Files without a domain: this runner ran here and powered off; the sweeper removes them.
-        if [ -e "$overlay" ] || [ -e "$seed" ]; then echo "runner-scaler: $name already ran here" >&2; exit 4; fi
+        if [ -e "$overlay" ] || [ -e "$seed" ]; then echo "runner-scaler: $name already ran here" >&2; exit \(exitFinished); fi
         work=$(mktemp -d)
         made=1
         \(create)
@@ -111,7 +111,7 @@ public enum LibvirtHostScripts {
         wrap([("uri", uri), ("ns", LibvirtRunnerMetadata.namespace), ("name", files.runnerName),
               ("overlay", files.overlay), ("seed", files.seed)], requireVirsh + """
         if virsh -q -c "$uri" domstate "$name" >/dev/null 2>&1; then
-          virsh -q -c "$uri" metadata "$name" "$ns" >/dev/null 2>&1 || { echo "runner-scaler: refusing to destroy $name: it is not a runner-scaler domain" >&2; exit 6; }
+          virsh -q -c "$uri" metadata "$name" "$ns" >/dev/null 2>&1 || { echo "runner-scaler: refusing to destroy $name: it is not a runner-scaler domain" >&2; exit \(exitNotOurs); }
           if ! out=$(virsh -q -c "$uri" destroy "$name" 2>&1); then
             case "$out" in
               *"not running"*|*"failed to get domain"*|*"Domain not found"*|*"no domain with matching name"*) ;;
