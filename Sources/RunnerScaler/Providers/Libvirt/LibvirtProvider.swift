@@ -153,7 +153,7 @@ public struct LibvirtProvider: HostProvider {
                     return .existing(host(existing, on: target, pool: pool))
                 }
                 let running = domains.filter { $0.metadata.managedBy == managedBy && $0.hostState != .terminated }.count
-                if best == nil || running < best!.running { best = (target, running) }
+                if best.map({ running < $0.running }) ?? true { best = (target, running) }
             }
         }
         guard let best else { throw LibvirtError.noReachableHost(pool: pool, reasons: reasons) }

@@ -172,6 +172,20 @@ struct OpenSSHCommandRunnerTests {
         }
     }
 
+    @Test("A host or user that looks like an ssh option is refused before ssh runs")
+    func optionLikeTarget() async throws {
+        let canary = "/tmp/rs-ssh-pwned-\(UUID().uuidString.prefix(8))"
+        let key = try SSHPrivateKey(Secret(LibvirtProviderSetupTests.keyPEM), source: "test")
+        for (host, user) in [("-oProxyCommand=touch \(canary)", "root"), ("127.0.0.1", "-oProxyCommand=touch \(canary)"),
+                             ("a b", "root"), ("127.0.0.1", "ro ot"), ("", "root")] {
+            let target = SSHTarget(host: host, port: 22, user: user, hostKeys: .insecureAcceptAny, privateKey: key)
+            await #expect(throws: SSHError.self) {
+                try await OpenSSHCommandRunner().run(SSHCommand(stdin: Secret("true\n")), on: target, deadline: .after(.seconds(5)))
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: canary))
+    }
+
     @Test("The private key is accepted as PEM, as base64 of PEM and with literal \\n, and prints redacted")
     func keyForms() throws {
         let server = try SSHTestServer()
