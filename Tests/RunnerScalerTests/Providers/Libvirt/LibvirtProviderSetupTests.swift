@@ -35,6 +35,7 @@ struct LibvirtProviderSetupTests {
         }
     }
 
+    // TEST-ONLY: a fake, non-functional key body (note the FAKE filler); never a real credential.
     static let keyPEM = """
     -----BEGIN OPENSSH PRIVATE KEY-----
     b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW
