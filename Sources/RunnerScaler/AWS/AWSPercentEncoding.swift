@@ -16,16 +16,27 @@ public enum AWSPercentEncoding {
 
     /// Reverses `%XX` escapes (not `+`); nil for a broken escape or bytes that are not UTF-8.
     public static func decode(_ text: some StringProtocol) -> String? {
+        let bytes = Array(text.utf8)
         var out = [UInt8]()
-        var bytes = Array(text.utf8)[...]
-        while let b = bytes.popFirst() {
-            guard b == UInt8(ascii: "%") else { out.append(b); continue }
-            guard bytes.count >= 2, let v = Hex.decode(String(decoding: bytes.prefix(2), as: UTF8.self))
-            else { return nil }
-            out.append(v[0])
-            bytes = bytes.dropFirst(2)
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            guard b == UInt8(ascii: "%") else { out.append(b); i += 1; continue }
+            guard i + 2 < bytes.count, let high = hexValue(bytes[i + 1]), let low = hexValue(bytes[i + 2]) else { return nil }
+            out.append(high << 4 | low)
+            i += 3
         }
         return String(validating: out, as: UTF8.self)
+    }
+
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     static func isUnreserved(_ b: UInt8) -> Bool {

@@ -29,7 +29,8 @@ public struct ProviderUnavailable: Error, Sendable, CustomStringConvertible {
 }
 
 /// One provider per kind in use, built once at startup (secrets resolved then), shared by
-/// every pool of that kind; pool settings travel in each `HostSpec`.
+/// every pool of that kind; pool settings travel in each `HostSpec`. Real providers are
+/// wrapped in `ListCoalescingProvider`, so a burst of deliveries shares its pool lists.
 public struct ProviderSet: Sendable {
     private let byKind: [String: any HostProvider]
 
@@ -40,7 +41,9 @@ public struct ProviderSet: Sendable {
     public static func make(for config: ScalerConfig, context: ProviderContext) async throws -> ProviderSet {
         var byKind: [String: any HostProvider] = [:]
         for pool in config.pools where byKind[pool.provider.kind] == nil {
-            byKind[pool.provider.kind] = try await makeProvider(pool.provider, config: config, context: context)
+            let provider = try await makeProvider(pool.provider, config: config, context: context)
+            let real = !context.dryRun && pool.provider.kind != ProviderConfig.dryRun.kind
+            byKind[pool.provider.kind] = real ? ListCoalescingProvider(provider) : provider
         }
         return ProviderSet(byKind)
     }

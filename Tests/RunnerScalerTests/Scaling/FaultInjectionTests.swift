@@ -20,6 +20,9 @@ final class FaultInjectionHarness: @unchecked Sendable {
     let github: FakeGitHub
     let secret = Secret("fault-injection-secret")
     let pool: String
+    /// The deployment's `runnerNamePrefix`: completed deliveries name the runner as GitHub
+    /// would, `<prefix>-<pool>-<job>-<attempt>`.
+    let prefix: String
     let jobCount: Int
     private let lock = NSLock()
     private var counts = Counts()
@@ -33,9 +36,10 @@ final class FaultInjectionHarness: @unchecked Sendable {
     /// Deliveries in flight at once within a wave.
     let concurrency: Int
 
-    init(github: FakeGitHub, pool: String, jobs: Int, concurrency: Int = 8) {
+    init(github: FakeGitHub, pool: String, prefix: String = ScalerConfig.defaultRunnerNamePrefix, jobs: Int, concurrency: Int = 8) {
         self.github = github
         self.pool = pool
+        self.prefix = prefix
         self.jobCount = jobs
         self.concurrency = concurrency
     }
@@ -94,7 +98,7 @@ final class FaultInjectionHarness: @unchecked Sendable {
             for job in block {
                 let i = Int(job - 50_000)
                 let queued = request("queued", job: job, guid: "q-\(job)")
-                let completed = request("completed", job: job, runner: "rs-\(pool)-\(job)-1", guid: "c-\(job)")
+                let completed = request("completed", job: job, runner: "\(prefix)-\(pool)-\(job)-1", guid: "c-\(job)")
                 if i % 7 == 0 { first.append(completed); second.append(queued) } else { first.append(queued); second.append(completed) }
                 if i % 5 == 0 {
                     let duplicate = request("queued", job: job, guid: "q2-\(job)")
@@ -223,11 +227,7 @@ final class FaultInjectionTests {
     /// moto (signature checking on), the GitHub App client on the fake GitHub, and EC2 faults
     /// (InsufficientInstanceCapacity on the first instance type, RequestLimitExceeded)
     /// injected between the client and moto.
-    @Test("Every queued job gets exactly one EC2 instance and none is left running",
-          .disabled("""
-              Not yet green: on moto, DescribeInstances grows with every instance held, the burst's \
-              redelivery rounds reached maxRunners before the final sweep; see the session note.
-              """))
+    @Test("Every queued job gets exactly one EC2 instance and none is left running")
     func ec2OnMoto() async throws {
         try await github.peer.control("POST", "/_control/reset")
         let moto = try await MotoServer.shared.value
@@ -253,7 +253,7 @@ final class FaultInjectionTests {
             """
         // moto answers one call at a time and DescribeInstances grows with every instance it
         // holds, so fewer deliveries are in flight than in the in-memory variants.
-        let harness = FaultInjectionHarness(github: github, pool: "ec2", jobs: 200, concurrency: 3)
+        let harness = FaultInjectionHarness(github: github, pool: "ec2", prefix: prefix, jobs: 200, concurrency: 3)
         var env = moto.environment
         env["AWS_ACCESS_KEY_ID"] = moto.credentials.accessKeyID
         env["AWS_SECRET_ACCESS_KEY"] = moto.credentials.secretAccessKey.exposedValue

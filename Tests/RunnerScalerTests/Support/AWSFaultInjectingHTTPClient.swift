@@ -10,6 +10,24 @@ final class AWSFaultInjectingHTTPClient: HTTPClient, @unchecked Sendable {
         var url: String
         var headers: HeaderFields
         var body: [UInt8]
+        /// `Action` for Query calls, the `X-Amz-Target` for JSON ones; read once, when recorded.
+        let action: String?
+
+        init(method: String, url: String, headers: HeaderFields, body: [UInt8]) {
+            self.method = method
+            self.url = url
+            self.headers = headers
+            self.body = body
+            action = headers["x-amz-target"] ?? Self.parameter("Action", in: body)
+        }
+
+        private static func parameter(_ name: String, in body: [UInt8]) -> String? {
+            let prefix = Array((name + "=").utf8)
+            for pair in body.split(separator: UInt8(ascii: "&")) where pair.starts(with: prefix) {
+                return AWSPercentEncoding.decode(String(decoding: pair.dropFirst(prefix.count), as: UTF8.self))
+            }
+            return nil
+        }
 
         /// The form parameters of a Query-protocol body, decoded, in order.
         var form: [(name: String, value: String)] {
@@ -23,9 +41,6 @@ final class AWSFaultInjectingHTTPClient: HTTPClient, @unchecked Sendable {
         }
 
         func parameter(_ name: String) -> String? { form.first { $0.name == name }?.value }
-
-        /// `Action` for Query calls, the `X-Amz-Target` for JSON ones.
-        var action: String? { headers["x-amz-target"] ?? parameter("Action") }
     }
 
     private let base: any HTTPClient
@@ -34,6 +49,7 @@ final class AWSFaultInjectingHTTPClient: HTTPClient, @unchecked Sendable {
     private let fault: @Sendable (Recorded, Int) -> HTTPResponse?
     private let lock = NSLock()
     private var recorded: [Recorded] = []
+    private var perAction: [String: Int] = [:]
 
     init(base: any HTTPClient = CurlHTTPClient(),
          fault: @escaping @Sendable (Recorded, Int) -> HTTPResponse? = { _, _ in nil }) {
@@ -48,7 +64,8 @@ final class AWSFaultInjectingHTTPClient: HTTPClient, @unchecked Sendable {
     func send(_ request: HTTPRequest, deadline: Deadline) async throws -> HTTPResponse {
         let entry = Recorded(method: request.method, url: request.url, headers: request.headers, body: request.body)
         let earlier = lock.withLock {
-            let n = recorded.filter { $0.action == entry.action }.count
+            let n = perAction[entry.action ?? "", default: 0]
+            perAction[entry.action ?? ""] = n + 1
             recorded.append(entry)
             return n
         }

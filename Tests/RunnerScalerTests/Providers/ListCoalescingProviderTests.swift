@@ -1,0 +1,139 @@
+import Foundation
+import Logging
+import Testing
+@testable import RunnerScaler
+
+/// A provider whose every list call reads the hosts it holds when the call starts, then
+/// waits until the test opens it, and answers with that snapshot (or the injected failure).
+private final class GatedListProvider: HostProvider, @unchecked Sendable {
+    let kind = "gated"
+    private let lock = NSLock()
+    private var hosts: [RunnerHost] = []
+    private var gates: [CheckedContinuation<Void, Never>] = []
+    private var failures: [Bool] = []
+    private(set) var started = 0
+
+    struct Injected: Error {}
+
+    func add(_ host: RunnerHost) { lock.withLock { hosts.append(host) } }
+    var startedCount: Int { lock.withLock { started } }
+
+    /// Lets the oldest waiting list call finish; `fail` makes it throw.
+    func open(fail: Bool = false) -> Bool {
+        let gate: CheckedContinuation<Void, Never>? = lock.withLock {
+            guard !gates.isEmpty else { return nil }
+            failures.append(fail)
+            return gates.removeFirst()
+        }
+        gate?.resume()
+        return gate != nil
+    }
+
+    func launch(_ spec: HostSpec) async throws -> LaunchOutcome { .planned("launch \(spec.runnerName)") }
+    func terminate(_ host: RunnerHost) async throws -> TerminateOutcome { .terminated(host) }
+
+    func list(pool: PoolConfig) async throws -> [RunnerHost] {
+        let snapshot = lock.withLock { hosts.filter { $0.pool == pool.name } }
+        await withCheckedContinuation { gate in lock.withLock { started += 1; gates.append(gate) } }
+        if lock.withLock({ failures.removeFirst() }) { throw Injected() }
+        return snapshot
+    }
+}
+
+@Suite("Coalesced pool lists")
+struct ListCoalescingProviderTests {
+    let pool = Fixtures.pool("a", labels: ["linux"])
+    let other = Fixtures.pool("b", labels: ["linux"])
+
+    /// Polls (at most 5 s) until `condition` holds.
+    private func until(_ what: String, _ condition: () async -> Bool) async throws {
+        for _ in 0..<500 {
+            if await condition() { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("timed out waiting until \(what)")
+        throw CancellationError()
+    }
+
+    @Test("Callers arriving during a list share the next one, which sees what changed since they asked")
+    func batchesAreFresh() async throws {
+        let base = GatedListProvider()
+        let provider = ListCoalescingProvider(base)
+        base.add(RunnerHost(id: "h1", runnerName: "r1", pool: "a"))
+        let pool = self.pool
+        let first = Task { try await provider.list(pool: pool) }
+        try await until("the first list is in flight") { base.startedCount == 1 }
+        let later = (0..<10).map { _ in Task { try await provider.list(pool: pool) } }
+        try await until("ten callers wait") { await provider.waiting(pool: "a") == 10 }
+        // A host launched while the first list runs: callers that asked after it must see it.
+        base.add(RunnerHost(id: "h2", runnerName: "r2", pool: "a"))
+        #expect(base.open())
+        #expect(try await first.value.map(\.id) == ["h1"])
+        try await until("the second list is in flight") { base.startedCount == 2 }
+        #expect(base.open())
+        for task in later { #expect(try await task.value.map(\.id) == ["h1", "h2"]) }
+        #expect(base.startedCount == 2, "eleven callers, two provider lists")
+        #expect(await provider.listCalls == 2)
+    }
+
+    @Test("A failed list fails its own batch only; the next batch lists again")
+    func failureIsPerBatch() async throws {
+        let base = GatedListProvider()
+        let provider = ListCoalescingProvider(base)
+        let pool = self.pool
+        let first = Task { try await provider.list(pool: pool) }
+        try await until("the first list is in flight") { base.startedCount == 1 }
+        let second = Task { try await provider.list(pool: pool) }
+        try await until("one caller waits") { await provider.waiting(pool: "a") == 1 }
+        #expect(base.open(fail: true))
+        await #expect(throws: GatedListProvider.Injected.self) { try await first.value }
+        try await until("the second list is in flight") { base.startedCount == 2 }
+        #expect(base.open())
+        #expect(try await second.value.isEmpty)
+    }
+
+    @Test("Pools are listed independently")
+    func poolsDoNotWaitForEachOther() async throws {
+        let base = GatedListProvider()
+        let provider = ListCoalescingProvider(base)
+        base.add(RunnerHost(id: "hb", runnerName: "rb", pool: "b"))
+        let (pool, other) = (self.pool, self.other)
+        let a = Task { try await provider.list(pool: pool) }
+        let b = Task { try await provider.list(pool: other) }
+        try await until("both pools list at once") { base.startedCount == 2 }
+        #expect(base.open() && base.open())
+        #expect(try await a.value.isEmpty)
+        #expect(try await b.value.map(\.id) == ["hb"])
+    }
+
+    @Test("find is the pool's list filtered by runner name, through the same batches")
+    func findFilters() async throws {
+        let base = GatedListProvider()
+        let provider = ListCoalescingProvider(base)
+        base.add(RunnerHost(id: "h1", runnerName: "r1", pool: "a"))
+        base.add(RunnerHost(id: "h2", runnerName: "r2", pool: "a"))
+        let pool = self.pool
+        let found = Task { try await provider.find(runnerName: "r2", pool: pool) }
+        try await until("the list is in flight") { base.startedCount == 1 }
+        #expect(base.open())
+        #expect(try await found.value.map(\.id) == ["h2"])
+        #expect(provider.kind == "gated")
+    }
+
+    @Test("Real providers are wrapped at startup; the dry-run provider and dry runs are not")
+    func wrappedOnlyForRealRuns() async throws {
+        let ec2 = PoolConfig(name: "e", labels: ["linux"], provider: .ec2(EC2PoolSettings(region: "us-east-1", imageID: "ami-1")))
+        let dry = PoolConfig(name: "d", labels: ["x"], provider: .dryRun)
+        let config = ScalerConfig(pools: [ec2, dry])
+        func context(dryRun: Bool) -> ProviderContext {
+            ProviderContext(environment: ["AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test-only"],
+                            http: CurlHTTPClient(), secrets: StandardSecretResolver(),
+                            logger: .init(label: "t"), dryRun: dryRun, managedBy: "rs")
+        }
+        let real = try await ProviderSet.make(for: config, context: context(dryRun: false))
+        #expect(real.provider(for: ec2) is ListCoalescingProvider)
+        #expect(real.provider(for: dry) is DryRunProvider)
+        let planned = try await ProviderSet.make(for: config, context: context(dryRun: true))
+        #expect(planned.provider(for: ec2) is EC2Provider)
+    }
+}
