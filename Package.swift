@@ -13,6 +13,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "runner-scaler", targets: ["runner-scaler"]),
+        // The Lambda bootstrap: the runtime loop alone, without the serve stack (peak RSS).
+        .executable(name: "runner-scaler-lambda", targets: ["runner-scaler-lambda"]),
         .library(name: "RunnerScaler", targets: ["RunnerScaler"]),
     ],
     dependencies: [
@@ -76,6 +78,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "runner-scaler-lambda",
+            dependencies: ["RunnerScaler"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -47,7 +47,7 @@ def one_run(i: int, args, env: dict, work: Path) -> dict:
         "#!/bin/bash\n"
         f"printf '%s %s\\n' \"$$\" \"$EPOCHREALTIME\" > {shlex.quote(str(stamp))}\n"
         f"export AWS_LAMBDA_RUNTIME_API=127.0.0.1:{proxy.port}\n"
-        f"exec {shlex.quote(args.binary)} lambda\n")
+        f"exec {' '.join(shlex.quote(a) for a in [args.binary, *args.binary_args])}\n")
     bootstrap.chmod(0o755)
     rie_log = open(work / f"rie-{i}.log", "wb")
     rie = subprocess.Popen(
@@ -106,6 +106,8 @@ def one_run(i: int, args, env: dict, work: Path) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
+    ap.add_argument("--binary-args", nargs="*", default=[],
+                    help="arguments after the binary (none for the runner-scaler-lambda bootstrap, as Lambda starts it; 'lambda' for the full CLI)")
     ap.add_argument("--rie", required=True)
     ap.add_argument("--python", required=True, help="python of .venv-test, for the peers")
     ap.add_argument("--runs", type=int, default=10)

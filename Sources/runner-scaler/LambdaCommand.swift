@@ -27,51 +27,10 @@ struct LambdaCommand: AsyncParsableCommand {
     var dryRun = false
 
     func run() async throws {
-        let env = common.environment()
-        // A bad LOG_LEVEL must not stop the init error from being reported, so it is only
-        // checked once the Runtime API client exists.
-        let levelResult = Result { try common.level(env) }
-        bootstrapLogging(level: (try? levelResult.get()) ?? .info, fileDescriptor: 1)
-        let logger = Logger(label: "runner-scaler.lambda")
-
-        guard let endpoint = runtimeAPI ?? env["AWS_LAMBDA_RUNTIME_API"], !endpoint.isEmpty else {
-            throw ValidationError("no Runtime API address: Lambda sets AWS_LAMBDA_RUNTIME_API; outside Lambda pass --runtime-api HOST:PORT (e.g. the runtime interface emulator's)")
-        }
-        let client: LambdaRuntimeClient
-        do { client = try LambdaRuntimeClient.direct(endpoint: endpoint) } catch { throw ValidationError("\(error)") }
-
-        let metrics = EmbeddedMetricsFactory.standardOutput(namespace: "RunnerScaler")
-        // Also global, for metrics recorded outside an invocation's task (the runtime binds it
-        // to each invocation too).
-        MetricsSystem.bootstrap(metrics)
-
-        let runtime: (handler: WebhookHandler, sweep: @Sendable (Deadline) async throws -> String)
-        do {
-            _ = try levelResult.get()
-            runtime = try await makeRuntime(environment: env, dryRun: dryRun, logger: logger)
-        } catch {
-            let type = error is ConfigError ? LambdaErrorReport.configError : LambdaErrorReport.startupError
-            logger.critical("startup failed", metadata: ["error": "\(error)"])
-            FileHandle.standardError.write(Data("runner-scaler: \(error)\n".utf8))
-            do { try await client.initFailed(LambdaErrorReport(type: type, message: "\(error)")) } catch {
-                logger.error("could not report the init error to the Runtime API", metadata: ["error": "\(error)"])
-            }
-            throw ExitCode(error is ConfigError ? 78 : 1)
-        }
-
-        let handler = runtime.handler
-        logger.info("Lambda runtime ready", metadata: ["pools": "\(handler.scaler.config.pools.count)", "dry_run": "\(dryRun)"])
-        do {
-            try await LambdaRuntime(
-                client: client,
-                handle: { request, deadline in await handler.handle(request, deadline: deadline).response },
-                sweep: runtime.sweep,
-                logger: logger,
-                metrics: metrics
-            ).run()
-        } catch {
-            logger.critical("Runtime API failed; exiting so Lambda starts a fresh runtime", metadata: ["error": "\(error)"])
-            throw ExitCode(1)
-        }
+        var env = common.environment()
+        if let runtimeAPI { env["AWS_LAMBDA_RUNTIME_API"] = runtimeAPI }
+        guard !(env["AWS_LAMBDA_RUNTIME_API"] ?? "").isEmpty else { throw ValidationError(LambdaProcess.noRuntimeAPI) }
+        let status = await LambdaProcess.run(environment: env, options: .init(dryRun: dryRun, logLevel: common.logLevel))
+        throw ExitCode(status)
     }
 }

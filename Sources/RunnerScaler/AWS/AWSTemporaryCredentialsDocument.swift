@@ -18,7 +18,7 @@ enum AWSTemporaryCredentialsDocument {
         }
         var expiration: Date?
         if let text = object["Expiration"] as? String {
-            guard let date = AWSTimestamp.parseISO8601(text) else {
+            guard let date = UTCTimestamp.parseISO8601(text) else {
                 throw .endpointFailed(source: source, reason: "Expiration \(text) is not an ISO 8601 time")
             }
             expiration = date

@@ -48,7 +48,7 @@ public struct EC2Instance: Sendable, Hashable {
             imageId: item.string("imageId"),
             instanceType: item.string("instanceType"),
             state: EC2InstanceState(item.child("instanceState")),
-            launchTime: item.string("launchTime").flatMap(AWSTimestamp.parseISO8601),
+            launchTime: item.string("launchTime").flatMap(UTCTimestamp.parseISO8601),
             privateIpAddress: item.string("privateIpAddress"),
             publicIpAddress: item.string("ipAddress"),
             subnetId: item.string("subnetId"),

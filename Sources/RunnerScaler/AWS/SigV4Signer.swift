@@ -44,8 +44,8 @@ public struct SigV4Signer: Sendable, CustomStringConvertible {
     }
 
     public func sign(_ request: AWSRequest, at date: Date) -> SignedRequest {
-        let amzDate = AWSTimestamp.amzDate(date)
-        let scope = "\(AWSTimestamp.dateStamp(date))/\(region)/\(service)/aws4_request"
+        let amzDate = UTCTimestamp.amzDate(date)
+        let scope = "\(UTCTimestamp.dateStamp(date))/\(region)/\(service)/aws4_request"
         let payloadHash = SHA256.hexHash(request.body)
 
         var headers = request.headers
@@ -73,7 +73,7 @@ public struct SigV4Signer: Sendable, CustomStringConvertible {
         let stringToSign = [Self.algorithm, amzDate, scope, SHA256.hexHash(Array(canonicalRequest.utf8))]
             .joined(separator: "\n")
         let key = Self.signingKey(secretAccessKey: credentials.secretAccessKey,
-                                  dateStamp: AWSTimestamp.dateStamp(date), region: region, service: service)
+                                  dateStamp: UTCTimestamp.dateStamp(date), region: region, service: service)
         let signature = Hex.encode(HMAC.sha256(key: key, message: Array(stringToSign.utf8)))
         let authorization = "\(Self.algorithm) Credential=\(credentials.accessKeyID)/\(scope), "
             + "SignedHeaders=\(signedHeaders), Signature=\(signature)"

@@ -285,11 +285,6 @@ actor LookupCache {
 /// `2020-01-22T12:13:35.123-08:00`.
 public enum GitHubDates {
     public static func parse(_ text: String?) -> Date? {
-        guard let text else { return nil }
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
+        text.flatMap(UTCTimestamp.parseISO8601)
     }
 }

@@ -59,7 +59,7 @@ public enum RetryVerdict: Sendable, Equatable {
     public static func waitHint(_ headers: HeaderFields, now: Date) -> Duration? {
         if let retryAfter = headers["retry-after"]?.trimmingASCIIWhitespace() {
             if let seconds = Int(retryAfter) { return .seconds(max(0, seconds)) }
-            if let date = httpDate(String(retryAfter)) { return .milliseconds(max(0, Int64(date.timeIntervalSince(now) * 1000))) }
+            if let date = UTCTimestamp.parseHTTPDate(String(retryAfter)) { return .milliseconds(max(0, Int64(date.timeIntervalSince(now) * 1000))) }
         }
         if let reset = headers["x-ratelimit-reset"].flatMap({ Double($0) }) {
             return .milliseconds(max(0, Int64((reset - now.timeIntervalSince1970) * 1000)))
@@ -67,13 +67,6 @@ public enum RetryVerdict: Sendable, Equatable {
         return nil
     }
 
-    static func httpDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
-    }
 }
 
 /// A rate limit whose reset lies beyond the caller's deadline: fail now, say when to retry.

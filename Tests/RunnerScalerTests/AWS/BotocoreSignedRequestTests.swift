@@ -83,7 +83,7 @@ extension AWSTests {
             let request = AWSRequest(method: c.request.method, host: try #require(url.host), path: url.path,
                                      headers: c.request.headers_before_signing.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                                      body: Array(c.request.body.utf8))
-            let time = try #require(AWSTimestamp.parseAMZDate(document.timestamp))
+            let time = try #require(UTCTimestamp.parseAMZDate(document.timestamp))
             let signed = signer(document, c).sign(request, at: time)
             #expect(signed.canonicalRequest == c.expected.canonical_request)
             #expect(signed.stringToSign == c.expected.string_to_sign)
@@ -116,7 +116,7 @@ extension AWSTests {
             for (header, value) in c.request.headers_before_signing {
                 #expect(request.header(header) == value, "\(header)")
             }
-            let time = try #require(AWSTimestamp.parseAMZDate(document.timestamp))
+            let time = try #require(UTCTimestamp.parseAMZDate(document.timestamp))
             #expect(signer(document, c).sign(request, at: time).authorization == c.expected.authorization)
         }
 

@@ -15,7 +15,7 @@ extension AWSTests {
 
         static let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
         static let token = "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN//////////wEaCXVzLWVhc3QtMSJHMEUCIQExampleToken+/=="
-        static let time = AWSTimestamp.parseAMZDate("20240501T123456Z")!
+        static let time = UTCTimestamp.parseAMZDate("20240501T123456Z")!
 
         func signer(token: String? = SigV4SignerTests.token, service: String = "ec2",
                     addsContentSHA256Header: Bool = false) -> SigV4Signer {
@@ -36,11 +36,11 @@ extension AWSTests {
         @Test("X-Amz-Date is written in UTC basic format and the scope uses its date")
         func dateFormatting() {
             let date = Date(timeIntervalSince1970: 1_440_938_160) // 2015-08-30T12:36:00Z
-            #expect(AWSTimestamp.amzDate(date) == "20150830T123600Z")
-            #expect(AWSTimestamp.dateStamp(date) == "20150830")
-            #expect(AWSTimestamp.amzDate(Date(timeIntervalSince1970: 951_825_599.9)) == "20000229T115959Z")
-            #expect(AWSTimestamp.parseAMZDate("20150830T123600Z") == date)
-            #expect(AWSTimestamp.parseAMZDate("2015-08-30T12:36:00Z") == nil)
+            #expect(UTCTimestamp.amzDate(date) == "20150830T123600Z")
+            #expect(UTCTimestamp.dateStamp(date) == "20150830")
+            #expect(UTCTimestamp.amzDate(Date(timeIntervalSince1970: 951_825_599.9)) == "20000229T115959Z")
+            #expect(UTCTimestamp.parseAMZDate("20150830T123600Z") == date)
+            #expect(UTCTimestamp.parseAMZDate("2015-08-30T12:36:00Z") == nil)
         }
 
         @Test("A Host header is added from the request's host when missing, and never duplicated")

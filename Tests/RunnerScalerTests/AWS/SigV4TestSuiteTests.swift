@@ -28,7 +28,7 @@ extension AWSTests {
             "post-sts-header-after": "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==",
         ]
 
-        static let time = AWSTimestamp.parseAMZDate("20150830T123600Z")!
+        static let time = UTCTimestamp.parseAMZDate("20150830T123600Z")!
 
         func file(_ caseDirectory: String, _ suffix: String) throws -> String {
             let name = (caseDirectory as NSString).lastPathComponent

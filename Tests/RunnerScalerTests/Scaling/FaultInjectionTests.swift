@@ -274,7 +274,7 @@ final class FaultInjectionTests {
             return latest
         }
         try await harness.redeliveryRounds(sweeper: try await start().sweeper, handler: latest)
-        _ = await try start(now: { Date().addingTimeInterval(11 * 60) }).sweeper.sweep()
+        _ = try await start(now: { Date().addingTimeInterval(11 * 60) }).sweeper.sweep()
 
         let instances = try await moto.ec2().describeInstances(
             EC2DescribeInstancesRequest(filters: [EC2Filter.tag(HostTags.managedBy, prefix)]), deadline: .after(.seconds(30)))

@@ -49,7 +49,7 @@ public struct LibvirtRunnerMetadata: Sendable, Equatable {
         if let runID { children.append(("run-id", String(runID))) }
         if let repository { children.append(("repository", repository)) }
         children += labels.map { ("label", $0) }
-        if let created { children.append(("created", created.formatted(.iso8601))) }
+        if let created { children.append(("created", UTCTimestamp.iso8601(created))) }
         let p = Self.prefix
         return "<\(p):runner xmlns:\(p)=\"\(Self.namespace)\">"
             + children.map { "<\(p):\($0)>\(XMLEscaping.escape($1))</\(p):\($0)>" }.joined()
@@ -71,7 +71,7 @@ public struct LibvirtRunnerMetadata: Sendable, Equatable {
         self.init(managedBy: managedBy, pool: pool, runnerName: name,
                   jobID: f["job-id"]?.first.flatMap { Int64($0) }, runID: f["run-id"]?.first.flatMap { Int64($0) },
                   repository: f["repository"]?.first, labels: f["label"] ?? [],
-                  created: f["created"]?.first.flatMap { try? Date($0, strategy: .iso8601) })
+                  created: f["created"]?.first.flatMap { UTCTimestamp.parseISO8601($0) })
     }
 
     private final class Collector: NSObject, XMLParserDelegate {

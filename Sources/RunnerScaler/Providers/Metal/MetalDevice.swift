@@ -49,11 +49,5 @@ public struct MetalDevice: Sendable, Equatable, Decodable {
     }
 
     /// RFC 3339, with or without fractional seconds.
-    static func parseDate(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
-    }
+    static func parseDate(_ text: String) -> Date? { UTCTimestamp.parseISO8601(text) }
 }

@@ -1,8 +1,10 @@
 import Foundation
 
-/// The UTC timestamp forms AWS uses, done with calendar arithmetic rather than a formatter so
-/// the result cannot depend on the process locale or time zone.
-public enum AWSTimestamp {
+/// The UTC timestamp forms the outside systems use (SigV4's, RFC 3339 from EC2, GitHub and
+/// Metal, HTTP dates in `Retry-After`), done with calendar arithmetic rather than a formatter:
+/// the result cannot depend on the process locale or time zone, and no ICU calendar or locale
+/// data is loaded (a `DateFormatter` costs a Lambda process ~5 MiB of resident memory).
+public enum UTCTimestamp {
     /// `20150830T123600Z`, SigV4's `X-Amz-Date`.
     public static func amzDate(_ date: Date) -> String {
         let c = components(date)
@@ -23,7 +25,31 @@ public enum AWSTimestamp {
         return date(year: y, month: mo, day: d, hour: h, minute: mi, second: s, fraction: 0)
     }
 
-    /// Parses the ISO 8601 form in EC2 responses, `2011-12-20T08:29:31.000Z`, with or without
+    /// `2026-11-22T07:00:00Z`: RFC 3339 in UTC, whole seconds.
+    public static func iso8601(_ date: Date) -> String {
+        let c = components(date)
+        return pad(c.year, 4) + "-" + pad(c.month, 2) + "-" + pad(c.day, 2) + "T"
+            + pad(c.hour, 2) + ":" + pad(c.minute, 2) + ":" + pad(c.second, 2) + "Z"
+    }
+
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// Parses an HTTP date in RFC 9110's preferred form, `Sun, 06 Nov 1994 08:49:37 GMT` (the
+    /// one servers must send); nil for anything else, including the obsolete forms.
+    public static func parseHTTPDate(_ text: String) -> Date? {
+        let u = Array(text.utf8)
+        guard u.count == 29, u[3] == UInt8(ascii: ","), u[4] == UInt8(ascii: " "), u[7] == UInt8(ascii: " "),
+              u[11] == UInt8(ascii: " "), u[16] == UInt8(ascii: " "), u[19] == UInt8(ascii: ":"),
+              u[22] == UInt8(ascii: ":"), u[25] == UInt8(ascii: " "),
+              String(decoding: u[26...], as: UTF8.self) == "GMT",
+              let month = months.firstIndex(of: String(decoding: u[8..<11], as: UTF8.self)),
+              let d = number(u[5..<7]), let y = number(u[12..<16]),
+              let h = number(u[17..<19]), let mi = number(u[20..<22]), let s = number(u[23..<25])
+        else { return nil }
+        return date(year: y, month: month + 1, day: d, hour: h, minute: mi, second: s, fraction: 0)
+    }
+
+    /// Parses RFC 3339 / ISO 8601 as EC2, GitHub and Metal write it, `2011-12-20T08:29:31.000Z`, with or without
     /// fractional seconds, with `Z` or a `+hh:mm`/`-hh:mm` offset.
     public static func parseISO8601(_ text: String) -> Date? {
         let u = Array(text.utf8)

@@ -1,0 +1,25 @@
+// The Lambda image's bootstrap (/var/runtime/bootstrap): only the Lambda runtime loop, so a
+// cold start maps and touches none of the `serve` stack (Hummingbird, SwiftNIO) or the
+// command-line parser. See BENCHMARKS.md, "Peak RSS".
+//
+// With no arguments and AWS_LAMBDA_RUNTIME_API set (how Lambda starts it) it runs the loop.
+// Anything else (`serve`, `replay`, `--help`, ...) is the full CLI's job: it replaces itself
+// with the `runner-scaler` executable installed next to it, or RUNNER_SCALER_CLI.
+import Foundation
+import RunnerScaler
+
+let environment = ProcessInfo.processInfo.environment
+let arguments = Array(CommandLine.arguments.dropFirst())
+
+if !arguments.isEmpty || (environment["AWS_LAMBDA_RUNTIME_API"] ?? "").isEmpty {
+    let cli = environment["RUNNER_SCALER_CLI"]
+        ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("runner-scaler").path
+    let argv = ([cli] + arguments).map { strdup($0) } + [nil]
+    execv(cli, argv)
+    let reason = String(cString: strerror(errno))
+    FileHandle.standardError.write(Data("runner-scaler-lambda: cannot run the full CLI at \(cli): \(reason); set RUNNER_SCALER_CLI\n".utf8))
+    exit(127)
+}
+
+exit(await LambdaProcess.run(environment: environment, options: .init()))
