@@ -1,8 +1,8 @@
 # runner-scaler container image: the AWS Lambda function (template.yaml, `sam build`) and the
 # standalone server are the same image.
 #
-#   Lambda:      nothing to pass. Lambda sets AWS_LAMBDA_RUNTIME_API, and the binary, started
-#                as /var/runtime/bootstrap with no arguments, then runs its Lambda runtime loop.
+#   Lambda:      nothing to pass. Lambda sets AWS_LAMBDA_RUNTIME_API and starts
+#                /var/runtime/bootstrap (runner-scaler-lambda) with no arguments: the runtime loop.
 #   Server:      docker run -p 8080:8080 --env-file runner-scaler.env IMAGE serve
 #                (RUNNER_SCALER_HOST=0.0.0.0 below: inside a container the server must bind all
 #                addresses to be reachable through -p; outside one it defaults to 127.0.0.1).
@@ -54,8 +54,14 @@ RUN swift package resolve
 # directory when it loads the package, test targets included.
 COPY Sources ./Sources
 COPY Tests ./Tests
-RUN swift build -c release --static-swift-stdlib --product runner-scaler \
-    && install -D -m 0755 "$(swift build -c release --static-swift-stdlib --show-bin-path)/runner-scaler" /out/bootstrap
+# Two executables: the Lambda bootstrap (runner-scaler-lambda: the runtime loop alone, linked
+# position-dependent, so a cold start maps less) and the full CLI next to it, which the
+# bootstrap execs for any arguments (`serve`, `replay`, `--help`, ...).
+RUN swift build -c release --static-swift-stdlib --product runner-scaler-lambda \
+    && swift build -c release --static-swift-stdlib --product runner-scaler \
+    && bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \
+    && install -D -m 0755 "$bin/runner-scaler-lambda" /out/bootstrap \
+    && install -D -m 0755 "$bin/runner-scaler" /out/runner-scaler
 
 # ---------------------------------------------------------------------------------------------
 FROM public.ecr.aws/lambda/provided:al2023.2026.02.27.21
@@ -75,11 +81,13 @@ RUN dnf install -y libcurl-minimal openssl-libs libstdc++ libgcc ca-certificates
 # ${LAMBDA_RUNTIME_DIR}/bootstrap, i.e. /var/runtime/bootstrap. It keeps the 0755 mode set in
 # the builder (world-executable: Lambda runs the image as an unprivileged user of its choosing).
 # No COPY --chmod: that needs BuildKit, and `sam build` drives the classic builder.
-COPY --from=builder /out/bootstrap /var/runtime/bootstrap
+COPY --from=builder /out/bootstrap /out/runner-scaler /var/runtime/
 
-# Smoke test in the final image: fails the build if a shared library or symbol version the
-# binary needs is missing here.
-RUN /var/runtime/bootstrap --help > /dev/null
+# Smoke test in the final image: fails the build if a shared library or symbol version either
+# binary needs is missing here (`--help` goes through the bootstrap to the full CLI; the
+# bootstrap without AWS_LAMBDA_RUNTIME_API does the same).
+RUN /var/runtime/bootstrap --help > /dev/null \
+    && /var/runtime/runner-scaler check-config --help > /dev/null
 
 # Not root for `serve`. Lambda runs the function as an unprivileged user of its own either way,
 # which is why the binary is world-executable. Numeric: the base image has no useradd, and
@@ -91,6 +99,7 @@ USER 1000:1000
 ENV RUNNER_SCALER_HOST=0.0.0.0
 EXPOSE 8080
 
-# No CMD: with no arguments the binary chooses Lambda mode from AWS_LAMBDA_RUNTIME_API;
-# `docker run IMAGE serve ...` passes the subcommand instead.
+# No CMD: with no arguments the bootstrap runs the Lambda loop (AWS_LAMBDA_RUNTIME_API set);
+# `docker run IMAGE serve ...` passes the subcommand, which the bootstrap hands to
+# /var/runtime/runner-scaler.
 ENTRYPOINT ["/var/runtime/bootstrap"]

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 @testable import RunnerScaler
 
-/// The real `.build/debug/runner-scaler lambda`, driven through AWS's own Runtime Interface
-/// Emulator (from the aws-sam-cli wheel; `scripts/install-rie` installs it and `scripts/test`
+/// The real binaries, driven through AWS's own Runtime Interface Emulator: the image's
+/// bootstrap `.build/debug/runner-scaler-lambda` started with no arguments as Lambda starts
+/// it, and the full CLI's `runner-scaler lambda` (from the aws-sam-cli wheel; `scripts/install-rie` installs it and `scripts/test`
 /// exports its path as RUNNER_SCALER_RIE).
 @Suite("Lambda runtime under AWS's Runtime Interface Emulator", .serialized,
        .enabled(if: RuntimeEmulator.executable != nil, "no emulator: run scripts/install-rie (scripts/test does) or set RUNNER_SCALER_RIE"))
@@ -14,8 +15,9 @@ struct LambdaEmulatorTests {
         Array(try Data(contentsOf: Conformance.repoRoot.appendingPathComponent("events/\(name)")))
     }
 
-    @Test("One warm runtime answers deliveries, rejects, malformed and scheduled events, each in its own shape")
-    func warmRuntimeServesASequence() async throws {
+    @Test("One warm runtime answers deliveries, rejects, malformed and scheduled events, each in its own shape",
+          arguments: RuntimeEmulator.Entry.allCases)
+    func warmRuntimeServesASequence(entry: RuntimeEmulator.Entry) async throws {
         let dir = try TemporaryDirectory()
         let secretFile = dir.url.appendingPathComponent("webhook-secret")
         try Data(Self.secret.utf8).write(to: secretFile)
@@ -24,7 +26,7 @@ struct LambdaEmulatorTests {
             // A file: reference, so the test can show the secret is read once per cold start.
             "GITHUB_WEBHOOK_SECRET": "file:\(secretFile.path)",
             "RUNNER_SCALER_CONFIG": config,
-        ])
+        ], entry: entry)
         defer { emulator.stop() }
 
         // A signed queued delivery (Function URL shape) plans a launch.
@@ -79,12 +81,13 @@ struct LambdaEmulatorTests {
         #expect(emulator.log().contains(ScalerMetrics.deliveriesName))
     }
 
-    @Test("A bad configuration is reported through /runtime/init/error and the runtime exits")
-    func badConfigurationIsAnInitError() async throws {
+    @Test("A bad configuration is reported through /runtime/init/error and the runtime exits",
+          arguments: RuntimeEmulator.Entry.allCases)
+    func badConfigurationIsAnInitError(entry: RuntimeEmulator.Entry) async throws {
         let emulator = try await RuntimeEmulator.start(environment: [
             "GITHUB_WEBHOOK_SECRET": Self.secret,
             "RUNNER_SCALER_CONFIG": "pools: 5",
-        ])
+        ], entry: entry)
         defer { emulator.stop() }
 
         let answer = try await emulator.invoke(try event("workflow_job-queued.json"))
@@ -128,7 +131,7 @@ final class TemporaryDirectory: @unchecked Sendable {
 }
 
 /// `aws-lambda-rie-<arch> --runtime-interface-emulator-address 127.0.0.1:PORT bootstrap`,
-/// where `bootstrap` records its pid and execs the built binary's `lambda` subcommand.
+/// where `bootstrap` records its pid and execs the built Lambda entry point.
 ///
 /// The emulator runs under a small shell watchdog that SIGKILLs it once the test process is
 /// gone, so a test run that is killed leaves nothing behind; the runtimes exit by themselves
@@ -158,15 +161,31 @@ final class RuntimeEmulator: @unchecked Sendable {
         return nil
     }
 
-    /// The binary `swift build` produced (scripts/test builds before testing).
-    static var binary: String {
-        ProcessInfo.processInfo.environment["RUNNER_SCALER_BINARY"]
-            ?? Conformance.repoRoot.appendingPathComponent(".build/debug/runner-scaler").path
+    /// Which built executable the emulator's bootstrap runs (scripts/test builds before testing).
+    enum Entry: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        /// The image's /var/runtime/bootstrap, with no arguments.
+        case bootstrap = "runner-scaler-lambda"
+        /// The full CLI's `lambda` subcommand.
+        case cli = "runner-scaler lambda"
+
+        var command: String {
+            let debug = Conformance.repoRoot.appendingPathComponent(".build/debug")
+            switch self {
+            case .bootstrap: return "'\(debug.appendingPathComponent("runner-scaler-lambda").path)'"
+            case .cli: return "'\(debug.appendingPathComponent("runner-scaler").path)' lambda"
+            }
+        }
+
+        var executable: String {
+            Conformance.repoRoot.appendingPathComponent(".build/debug/\(rawValue.split(separator: " ")[0])").path
+        }
+
+        var testDescription: String { rawValue }
     }
 
     /// Starts the emulator and waits (bounded) until it accepts invocations.
-    static func start(environment: [String: String]) async throws -> RuntimeEmulator {
-        let emulator = try RuntimeEmulator(directory: TemporaryDirectory(), environment: environment)
+    static func start(environment: [String: String], entry: Entry = .bootstrap) async throws -> RuntimeEmulator {
+        let emulator = try RuntimeEmulator(directory: TemporaryDirectory(), environment: environment, entry: entry)
         do { try await emulator.waitUntilListening() } catch {
             emulator.stop()
             throw error
@@ -174,10 +193,10 @@ final class RuntimeEmulator: @unchecked Sendable {
         return emulator
     }
 
-    private init(directory: TemporaryDirectory, environment: [String: String]) throws {
+    private init(directory: TemporaryDirectory, environment: [String: String], entry: Entry) throws {
         guard let rie = Self.executable else { throw PeerError("no Runtime Interface Emulator; run scripts/install-rie") }
-        guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
-            throw PeerError("\(Self.binary) is not built; run `swift build` (or scripts/test) first")
+        guard FileManager.default.isExecutableFile(atPath: entry.executable) else {
+            throw PeerError("\(entry.executable) is not built; run `swift build` (or scripts/test) first")
         }
         self.directory = directory
         logFile = directory.url.appendingPathComponent("emulator.log")
@@ -192,7 +211,7 @@ final class RuntimeEmulator: @unchecked Sendable {
             try Data(value.utf8).write(to: file)
             script += "\(name)=\"$(cat '\(file.path)')\"; export \(name)\n"
         }
-        script += "exec '\(Self.binary)' lambda\n"
+        script += "exec \(entry.command)\n"
         let bootstrap = directory.url.appendingPathComponent("bootstrap")
         try Data(script.utf8).write(to: bootstrap)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bootstrap.path)

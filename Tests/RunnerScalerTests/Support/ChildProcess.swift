@@ -21,4 +21,32 @@ enum ChildProcess {
         }
         return process.terminationStatus
     }
+
+    /// Like `run`, with its own environment, and what it wrote to stdout and stderr together
+    /// (through a file, so a chatty child cannot block on a full pipe).
+    static func capture(_ executable: String, _ arguments: [String], environment: [String: String],
+                        timeout: TimeInterval = 60) throws -> (status: Int32, output: String) {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID().uuidString).out")
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let sink = try FileHandle(forWritingTo: file)
+        defer { try? sink.close() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        process.standardOutput = sink
+        process.standardError = sink
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let limit = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            if Date() > limit {
+                kill(process.processIdentifier, SIGKILL)
+                throw PeerError("\(executable) did not finish within \(Int(timeout))s")
+            }
+            usleep(10_000)
+        }
+        return (process.terminationStatus, String(decoding: (try? Data(contentsOf: file)) ?? Data(), as: UTF8.self))
+    }
 }

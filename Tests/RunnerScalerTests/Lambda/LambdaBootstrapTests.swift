@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+@testable import RunnerScaler
+
+/// The image's bootstrap (`runner-scaler-lambda`) runs only the Lambda loop; everything else
+/// it hands to the full CLI beside it. Its Lambda loop is covered by `LambdaEmulatorTests`.
+@Suite("The Lambda bootstrap hands every other use to the full CLI")
+struct LambdaBootstrapTests {
+    static let debug = Conformance.repoRoot.appendingPathComponent(".build/debug")
+    static let bootstrap = debug.appendingPathComponent("runner-scaler-lambda").path
+    static let cli = debug.appendingPathComponent("runner-scaler").path
+
+    var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["AWS_LAMBDA_RUNTIME_API"] = nil
+        env["RUNNER_SCALER_CLI"] = nil
+        return env
+    }
+
+    @Test("Arguments go to the runner-scaler next to it: --help is the CLI's")
+    func argumentsGoToTheCLI() throws {
+        let viaBootstrap = try ChildProcess.capture(Self.bootstrap, ["--help"], environment: environment)
+        let direct = try ChildProcess.capture(Self.cli, ["--help"], environment: environment)
+        #expect(viaBootstrap.status == 0)
+        #expect(viaBootstrap.output.contains("USAGE: runner-scaler"))
+        #expect(viaBootstrap.output == direct.output)
+        // A subcommand and its exit status come through unchanged.
+        let badConfig = try ChildProcess.capture(Self.bootstrap, ["check-config", "--config", "/nonexistent/pools.yml"],
+                                                 environment: environment)
+        let badDirect = try ChildProcess.capture(Self.cli, ["check-config", "--config", "/nonexistent/pools.yml"],
+                                                 environment: environment)
+        #expect(badConfig.status == badDirect.status)
+        #expect(badConfig.status != 0)
+    }
+
+    @Test("Without AWS_LAMBDA_RUNTIME_API and without arguments it is the CLI too, not a hung runtime")
+    func noRuntimeAPIIsTheCLI() throws {
+        let result = try ChildProcess.capture(Self.bootstrap, [], environment: environment, timeout: 20)
+        let direct = try ChildProcess.capture(Self.cli, [], environment: environment, timeout: 20)
+        #expect(result.status == direct.status)
+        #expect(result.output == direct.output)
+    }
+
+    @Test("A missing CLI is a clear error with exit status 127")
+    func missingCLI() throws {
+        var env = environment
+        env["RUNNER_SCALER_CLI"] = "/nonexistent/runner-scaler"
+        let result = try ChildProcess.capture(Self.bootstrap, ["serve"], environment: env)
+        #expect(result.status == 127)
+        #expect(result.output.contains("cannot run the full CLI at /nonexistent/runner-scaler"))
+        #expect(result.output.contains("RUNNER_SCALER_CLI"))
+    }
+}
