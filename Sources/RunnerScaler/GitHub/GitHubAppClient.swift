@@ -94,9 +94,14 @@ public struct GitHubAppClient: GitHubRunnerService, HookDeliveryService {
                            deadline: deadline) { $0.runners }
     }
 
+    /// Asks GitHub for this one name (the list endpoints' `name` parameter), so a lookup is
+    /// one small call however many runners the scope has; still filtered here, so a server
+    /// that ignores the parameter (older GHES) gives the same answer, only in more pages.
     public func findRunner(named name: String, target: RunnerTarget, installation: InstallationLookup,
                            deadline: Deadline) async throws -> GitHubRunner? {
-        try await listRunners(target: target, installation: installation, deadline: deadline).first { $0.name == name }
+        try await paginate("\(target.pathPrefix)/actions/runners", query: "&name=" + PathSegment.encode(name), key: RunnersPage.self,
+                           installation: installation, deadline: deadline) { $0.runners }
+            .first { $0.name == name }
     }
 
     public func deleteRunner(id: Int64, target: RunnerTarget, installation: InstallationLookup, deadline: Deadline) async throws -> Bool {
@@ -215,10 +220,11 @@ public struct GitHubAppClient: GitHubRunnerService, HookDeliveryService {
     }
 
     private func paginate<Page: Decodable, Item>(
-        _ path: String, key: Page.Type, installation: InstallationLookup, deadline: Deadline, items: (Page) -> [Item]
+        _ path: String, query: String = "", key: Page.Type, installation: InstallationLookup, deadline: Deadline,
+        items: (Page) -> [Item]
     ) async throws -> [Item] {
         var out: [Item] = []
-        var next: String? = path + "?per_page=100"
+        var next: String? = path + "?per_page=100" + query
         var pages = 0
         while let url = next {
             pages += 1

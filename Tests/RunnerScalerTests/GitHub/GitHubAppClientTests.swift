@@ -100,6 +100,13 @@ final class GitHubAppClientTests {
         #expect(runners.count == 250)
         #expect(Set(runners.map(\.name)).count == 250)
         #expect(try await github.requests(matching: "GET /orgs/{org}/actions/runners").count == 3)
+
+        // A lookup by name asks for that name: one page, however many runners there are.
+        let found = try await client.findRunner(named: "rs-linux-200-1", target: org, installation: .id(4242), deadline: deadline)
+        #expect(found?.name == "rs-linux-200-1")
+        let lookups = try await github.requests(matching: "GET /orgs/{org}/actions/runners").dropFirst(3)
+        #expect(lookups.count == 1)
+        #expect((lookups.first?["query"] as? [String: Any])?["name"] as? String == "rs-linux-200-1", "\(lookups)")
     }
 
     @Test("Find by name, delete (404 counts as gone), registration and remove tokens")

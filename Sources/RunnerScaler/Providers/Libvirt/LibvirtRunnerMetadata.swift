@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// Our mark on a domain: a `<metadata>` element in our own namespace, holding the same facts
 /// as the EC2 and Metal tags (`HostTags`), so a domain leads back to its pool, runner and job.
@@ -59,40 +56,13 @@ public struct LibvirtRunnerMetadata: Sendable, Equatable {
     /// Reads what `virsh metadata` prints (libvirt may re-indent it and drop our prefix).
     /// Nil when it is not a complete runner element.
     public init?(parsing xml: String) {
-        let parser = XMLParser(data: Data(xml.utf8))
-        parser.shouldProcessNamespaces = true
-        parser.shouldResolveExternalEntities = false
-        let collector = Collector()
-        parser.delegate = collector
-        guard parser.parse(), collector.root == "runner" else { return nil }
-        let f = collector.fields
+        guard let root = try? XMLReader.parse(Array(xml.utf8)), root.name == "runner" else { return nil }
+        let f = Dictionary(grouping: root.children, by: \.name).mapValues { $0.map(\.text) }
         guard let managedBy = f["managed-by"]?.first, let pool = f["pool"]?.first,
               let name = f["runner-name"]?.first else { return nil }
         self.init(managedBy: managedBy, pool: pool, runnerName: name,
                   jobID: f["job-id"]?.first.flatMap { Int64($0) }, runID: f["run-id"]?.first.flatMap { Int64($0) },
                   repository: f["repository"]?.first, labels: f["label"] ?? [],
                   created: f["created"]?.first.flatMap { UTCTimestamp.parseISO8601($0) })
-    }
-
-    private final class Collector: NSObject, XMLParserDelegate {
-        var root: String?
-        var fields: [String: [String]] = [:]
-        private var depth = 0
-        private var text = ""
-
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
-            depth += 1
-            if depth == 1 { root = name }
-            text = ""
-        }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
-
-        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            if depth == 2 { fields[name, default: []].append(text) }
-            depth -= 1
-            text = ""
-        }
     }
 }
