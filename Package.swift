@@ -90,7 +90,12 @@ let package = Package(
         ),
         .testTarget(
             name: "RunnerScalerTests",
-            dependencies: ["RunnerScaler", "COpenSSL", .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: [
+                "RunnerScaler", "COpenSSL",
+                .product(name: "Metrics", package: "swift-metrics"),
+                // The reference the config's own YAML typing is checked against.
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Reads and validates the pools file. Every problem is collected with its key path, so one
 /// failed start lists all of them.
@@ -26,7 +25,7 @@ public enum ConfigLoader {
 
     public static func parse(yaml: String, source: String = "config", environment: [String: String] = [:]) throws(ConfigError) -> ScalerConfig {
         let root: Any?
-        do { root = try Yams.load(yaml: yaml) } catch {
+        do { root = try YAMLValues.load(yaml) } catch {
             throw ConfigError([ConfigProblem(source, "is not valid YAML: \(error)")])
         }
         var reader = NodeReader(source: source, environment: environment)
