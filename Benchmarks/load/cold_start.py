@@ -36,6 +36,26 @@ NEXT = b"GET /2018-06-01/runtime/invocation/next"
 RESPONSE = b"/response HTTP/1.1"
 
 
+def resident_file_pages(pid: int, binary: str) -> list[str]:
+    """File offsets (hex) of the binary's pages that are resident in the process, from
+    /proc/PID/pagemap (bit 63: present); with `nm -n` this tells which code is paged in."""
+    real = os.path.realpath(binary)
+    out = []
+    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/pagemap", "rb") as pagemap:
+        for line in maps:
+            parts = line.split()
+            if len(parts) < 6 or os.path.realpath(parts[5]) != real:
+                continue
+            start, end = (int(x, 16) for x in parts[0].split("-"))
+            offset = int(parts[2], 16)
+            pagemap.seek(start // 4096 * 8)
+            data = pagemap.read((end - start) // 4096 * 8)
+            for k in range(len(data) // 8):
+                if int.from_bytes(data[k * 8:k * 8 + 8], "little") >> 63:
+                    out.append(f"{parts[1]} {offset + k * 4096:x}")
+    return out
+
+
 def one_run(i: int, args, env: dict, work: Path) -> dict:
     stamp = work / f"exec-{i}"
     proxy_holder = work / f"proxy-{i}"
@@ -81,6 +101,10 @@ def one_run(i: int, args, env: dict, work: Path) -> dict:
                     (work / f"{name}-{i}").write_text(Path(f"/proc/{pid}/{name}").read_text())
                 except OSError:
                     pass
+            try:
+                (work / f"resident-{i}").write_text("\n".join(resident_file_pages(pid, args.binary)) + "\n")
+            except OSError:
+                pass
         first_next, responded = proxy.first(NEXT), proxy.first(RESPONSE)
         if first_next is None or responded is None or rss is None:
             raise RuntimeError(f"run {i}: missing a measurement (next={first_next}, response={responded}, rss={rss})")

@@ -25,8 +25,7 @@ public struct LambdaErrorReport: Sendable, Equatable {
 
     public var body: [UInt8] {
         let object: [String: Any] = ["errorMessage": message, "errorType": type, "stackTrace": [String]()]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return Array(data)
+        return (try? JSONText.data(object, escapingSlashes: false)) ?? []
     }
 
     /// A header value must stay on one line and printable.

@@ -40,7 +40,6 @@ public enum LambdaHTTPResponse {
             "isBase64Encoded": false,
         ]
         if shape == .v1 { object["multiValueHeaders"] = ["content-type": [response.contentType]] }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return Array(data)
+        return (try? JSONText.data(object, escapingSlashes: false)) ?? []
     }
 }

@@ -139,6 +139,6 @@ public struct LambdaRuntime: Sendable {
     }
 
     private static func json(_ object: [String: String]) -> [UInt8] {
-        Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
+        Array(JSONText.object(object).utf8)
     }
 }

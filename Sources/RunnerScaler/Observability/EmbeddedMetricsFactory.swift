@@ -160,8 +160,7 @@ public final class EmbeddedMetricsFactory: MetricsFactory, @unchecked Sendable {
             let metrics: [[String: Any]] = directives.keys.sorted { $0.joined(separator: ",") < $1.joined(separator: ",") }
                 .map { names in ["Namespace": namespace, "Dimensions": [names], "Metrics": directives[names]!] }
             object["_aws"] = ["Timestamp": timestamp, "CloudWatchMetrics": metrics] as [String: Any]
-            guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-            else { return nil }
+            guard let data = try? JSONText.data(object, escapingSlashes: false) else { return nil }
             return String(decoding: data, as: UTF8.self)
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// JSON text for the per-delivery hot path: log lines and webhook responses, whose values are
-/// all strings. Foundation's `JSONSerialization` with `.sortedKeys` bridges every dictionary to
+/// JSON text for the per-delivery hot path: log lines, webhook responses, Lambda response
+/// documents and EMF metric lines. Foundation's `JSONSerialization` with `.sortedKeys` bridges every dictionary to
 /// NSDictionary and sorts keys with ICU collation; that cost ~0.25 ms per delivery in the
 /// handler benchmark (see BENCHMARKS.md). This writes the same JSON with keys in byte order.
 enum JSONText {
@@ -44,21 +44,24 @@ enum JSONText {
 
     static func byteOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 
-    /// A request body from a `[String: Any]` of strings, integers, booleans, nulls, arrays and
-    /// objects, keys sorted, slashes escaped: what `JSONSerialization` with `.sortedKeys`
-    /// writes for such values. Anything else (a Double, an NSNumber) goes to JSONSerialization.
-    static func data(_ object: [String: Any]) throws -> [UInt8] {
+    /// A document from a `[String: Any]` of strings, integers, finite doubles, booleans, nulls,
+    /// arrays and objects, keys sorted: what `JSONSerialization` with `.sortedKeys` writes for
+    /// such values (slashes escaped unless `escapingSlashes` is false), without its ICU
+    /// collation, which also loads ICU's locale data into the process. Anything else (an
+    /// NSNumber, a non-finite double) goes to JSONSerialization.
+    static func data(_ object: [String: Any], escapingSlashes: Bool = true) throws -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
-        if append(any: object, to: &out) { return out }
-        return Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+        if append(any: object, to: &out, escapingSlashes: escapingSlashes) { return out }
+        let options: JSONSerialization.WritingOptions = escapingSlashes ? [.sortedKeys] : [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try JSONSerialization.data(withJSONObject: object, options: options))
     }
 
     /// False when `value` holds a type this writer leaves to JSONSerialization.
-    private static func append(any value: Any, to out: inout [UInt8]) -> Bool {
+    private static func append(any value: Any, to out: inout [UInt8], escapingSlashes: Bool) -> Bool {
         switch value {
         case let s as String:
-            appendString(s, to: &out, escapingSlashes: true)
+            appendString(s, to: &out, escapingSlashes: escapingSlashes)
         case let b as Bool where type(of: value) == Bool.self:
             out.append(contentsOf: Array((b ? "true" : "false").utf8))
         case let i as Int where type(of: value) == Int.self:
@@ -67,22 +70,27 @@ enum JSONText {
             out.append(contentsOf: Array(String(i).utf8))
         case let i as Int32 where type(of: value) == Int32.self:
             out.append(contentsOf: Array(String(i).utf8))
+        case let d as Double where type(of: value) == Double.self:
+            guard d.isFinite else { return false }
+            // Whole numbers without ".0", as JSONSerialization writes them.
+            let text = d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
+            out.append(contentsOf: Array(text.utf8))
         case is NSNull:
             out.append(contentsOf: Array("null".utf8))
         case let list as [Any]:
             out.append(UInt8(ascii: "["))
             for (i, item) in list.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                guard append(any: item, to: &out) else { return false }
+                guard append(any: item, to: &out, escapingSlashes: escapingSlashes) else { return false }
             }
             out.append(UInt8(ascii: "]"))
         case let map as [String: Any]:
             out.append(UInt8(ascii: "{"))
             for (i, key) in map.keys.sorted(by: byteOrder).enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                appendString(key, to: &out, escapingSlashes: true)
+                appendString(key, to: &out, escapingSlashes: escapingSlashes)
                 out.append(UInt8(ascii: ":"))
-                guard append(any: map[key]!, to: &out) else { return false }
+                guard append(any: map[key]!, to: &out, escapingSlashes: escapingSlashes) else { return false }
             }
             out.append(UInt8(ascii: "}"))
         default:

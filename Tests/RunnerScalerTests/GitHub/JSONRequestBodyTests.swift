@@ -23,10 +23,25 @@ struct JSONRequestBodyTests {
         #expect(try JSONText.data(body) == Array(expected))
     }
 
-    @Test("Values it does not write (a Double) are left to JSONSerialization")
-    func fallback() throws {
-        let body: [String: Any] = ["ratio": 0.5, "name": "n"]
+    @Test("Doubles are written as JSONSerialization writes them; non-finite ones are left to it")
+    func doubles() throws {
+        let body: [String: Any] = ["ratio": 0.5, "whole": 2.0, "small": 0.001, "big": 123_456.75, "neg": -3.25, "name": "n"]
         let expected = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
         #expect(try JSONText.data(body) == Array(expected))
+        #expect(throws: (any Error).self) { try JSONText.data(["x": Double.nan]) }
+    }
+
+    @Test("Without escaping slashes, as the Lambda documents and EMF lines are written")
+    func unescapedSlashes() throws {
+        let body: [String: Any] = ["_aws": ["Timestamp": Int64(1_700_000_000_000), "CloudWatchMetrics": [["Namespace": "a/b"]]],
+                                   "Deliveries": [1.0, 2.5], "body": "{\"url\":\"https://x/y\"}", "isBase64Encoded": false]
+        let ours = try JSONText.data(body, escapingSlashes: false)
+        let text = String(decoding: ours, as: UTF8.self)
+        // The same document as JSONSerialization's (which orders keys case-insensitively
+        // through ICU; ours are in byte order), and no slash is escaped.
+        let reparsed = try JSONSerialization.jsonObject(with: Data(ours)) as? NSDictionary
+        #expect(reparsed == (body as NSDictionary))
+        #expect(text.hasPrefix(#"{"Deliveries":[1,2.5],"_aws":{"CloudWatchMetrics":[{"Namespace":"a/b"}],"Timestamp":1700000000000},"body""#), "\(text)")
+        #expect(!text.contains(#"\/"#))
     }
 }
