@@ -11,6 +11,11 @@ enum ChildProcess {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        return try wait(for: process, executable, timeout: timeout)
+    }
+
+    /// Polls until `process` ends (SIGKILL and an error after `timeout`); its exit status.
+    private static func wait(for process: Process, _ executable: String, timeout: TimeInterval) throws -> Int32 {
         let limit = Date().addingTimeInterval(timeout)
         while process.isRunning {
             if Date() > limit {
@@ -39,14 +44,7 @@ enum ChildProcess {
         process.standardError = sink
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let limit = Date().addingTimeInterval(timeout)
-        while process.isRunning {
-            if Date() > limit {
-                kill(process.processIdentifier, SIGKILL)
-                throw PeerError("\(executable) did not finish within \(Int(timeout))s")
-            }
-            usleep(10_000)
-        }
-        return (process.terminationStatus, String(decoding: (try? Data(contentsOf: file)) ?? Data(), as: UTF8.self))
+        let status = try wait(for: process, executable, timeout: timeout)
+        return (status, String(decoding: (try? Data(contentsOf: file)) ?? Data(), as: UTF8.self))
     }
 }

@@ -30,6 +30,13 @@ struct UTCTimestampTests {
         }
     }
 
+    @Test("With milliseconds, truncated, also before 1970")
+    func milliseconds() {
+        #expect(UTCTimestamp.iso8601(Date(timeIntervalSince1970: 1_468_275_250.1239), milliseconds: true) == "2016-07-11T22:14:10.123Z")
+        #expect(UTCTimestamp.iso8601(Date(timeIntervalSince1970: -0.5), milliseconds: true) == "1969-12-31T23:59:59.500Z")
+        #expect(UTCTimestamp.iso8601(Date(timeIntervalSince1970: 951_825_599.999), milliseconds: true) == "2000-02-29T11:59:59.999Z")
+    }
+
     @Test("HTTP dates: RFC 9110's IMF-fixdate only")
     func httpDate() {
         #expect(UTCTimestamp.parseHTTPDate("Sun, 06 Nov 1994 08:49:37 GMT") == Date(timeIntervalSince1970: 784_111_777))
