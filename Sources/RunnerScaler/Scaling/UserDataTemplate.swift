@@ -43,7 +43,7 @@ public struct UserDataTemplate: Sendable, Equatable {
         case .planned:
             values["RUNNER_MODE"] = pool.registration == .jit ? "jit" : "token"
         }
-        return Secret(Self.substitute(text, values.mapValues(ShellQuote.word)))
+        return Secret(Self.substitute(text, values.mapValues(ShellQuoting.singleQuoted)))
     }
 
     /// One pass over the template's bytes: each `{{NAME}}` with a value is replaced, anything
@@ -120,12 +120,4 @@ public struct UserDataTemplate: Sendable, Equatable {
             && su runner -c ./run.sh
         fi
         """# + "\n")
-}
-
-/// POSIX shell quoting: one single-quoted word, with embedded quotes closed and escaped.
-public enum ShellQuote {
-    public static func word(_ s: String) -> String {
-        guard s.utf8.contains(UInt8(ascii: "'")) else { return "'" + s + "'" }
-        return "'" + s.split(separator: "'", omittingEmptySubsequences: false).joined(separator: #"'\''"#) + "'"
-    }
 }

@@ -211,7 +211,7 @@ struct UserDataTests {
         hostile.labels = ["self-hosted", "x'; rm -rf / #", "$(touch /tmp/pwned)"]
         let text = UserDataTemplate.builtIn.render(runnerName: "rs-linux-1-1", pool: hostile, registration: .planned).exposedValue
         #expect(text.contains(#"RUNNER_LABELS='self-hosted,x'\''; rm -rf / #,$(touch /tmp/pwned)'"#))
-        #expect(ShellQuote.word("a'b") == #"'a'\''b'"#)
+        #expect(ShellQuoting.singleQuoted("a'b") == #"'a'\''b'"#)
     }
 
     @Test("The built-in template powers off on exit and uses --ephemeral for tokens")

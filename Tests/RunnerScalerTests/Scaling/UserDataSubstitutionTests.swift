@@ -26,9 +26,9 @@ struct UserDataSubstitutionTests {
 
     @Test("Shell quoting closes and escapes embedded quotes")
     func quoting() {
-        #expect(ShellQuote.word("") == "''")
-        #expect(ShellQuote.word("plain") == "'plain'")
-        #expect(ShellQuote.word("'") == #"''\'''"#)
-        #expect(ShellQuote.word("a''b") == #"'a'\'''\''b'"#)
+        #expect(ShellQuoting.singleQuoted("") == "''")
+        #expect(ShellQuoting.singleQuoted("plain") == "'plain'")
+        #expect(ShellQuoting.singleQuoted("'") == #"''\'''"#)
+        #expect(ShellQuoting.singleQuoted("a''b") == #"'a'\'''\''b'"#)
     }
 }

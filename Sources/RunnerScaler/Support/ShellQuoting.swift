@@ -1,8 +1,9 @@
-/// The one way a value reaches a remote shell: as a single-quoted word. Inside single quotes
+/// The one way a value reaches a shell (libvirt's remote commands, the runner's user data): as
+/// a single-quoted word. Inside single quotes
 /// a POSIX shell expands nothing (`$`, backticks, `\`, newlines and `;` are plain bytes), so
 /// the only character needing care is `'` itself, written as `'\''` (close, escaped quote,
-/// reopen). A NUL byte cannot be passed to a shell at all; callers reject it first
-/// (`LibvirtValidation`), and this function drops nothing silently: it traps instead.
+/// reopen). A NUL byte cannot be passed to a shell at all: `quote`'s callers reject it first
+/// (`LibvirtValidation`), and `quote` drops nothing silently: it traps instead.
 public enum ShellQuoting {
     /// Characters that mean nothing to any POSIX shell, so words made only of them are left
     /// bare (keeps dry-run output readable).
@@ -12,7 +13,13 @@ public enum ShellQuoting {
     public static func quote(_ value: String) -> String {
         precondition(!value.utf8.contains(0), "a NUL byte cannot be passed to a shell; validate before quoting")
         if !value.isEmpty, value.utf8.allSatisfy(plain.contains) { return value }
-        return "'" + value.replacing("'", with: #"'\''"#) + "'"
+        return singleQuoted(value)
+    }
+
+    /// Always single-quoted, even when nothing in `value` needs it (user data assigns every
+    /// value this way, so the script reads the same whatever the value).
+    public static func singleQuoted(_ value: String) -> String {
+        "'" + value.replacing("'", with: #"'\''"#) + "'"
     }
 
     /// Words joined into one command line, each quoted.
