@@ -98,6 +98,23 @@ struct LambdaEmulatorTests {
         #expect(emulator.log().contains("exit status 78"))
     }
 
+    @Test("An unknown LOG_LEVEL is a configuration error too, reported the same way")
+    func badLogLevelIsAConfigError() async throws {
+        let config = try String(contentsOf: Conformance.repoRoot.appendingPathComponent("config.example.yml"), encoding: .utf8)
+        let emulator = try await RuntimeEmulator.start(environment: [
+            "GITHUB_WEBHOOK_SECRET": Self.secret,
+            "RUNNER_SCALER_CONFIG": config,
+            "LOG_LEVEL": "loud",
+        ])
+        defer { emulator.stop() }
+
+        let answer = try await emulator.invoke(try event("workflow_job-queued.json"))
+        let error = try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any]
+        #expect(error?["errorType"] as? String == LambdaErrorReport.configError, "\(emulator.log())")
+        #expect((error?["errorMessage"] as? String)?.contains("LOG_LEVEL: unknown log level loud") == true, "\(String(describing: error))")
+        #expect(emulator.log().contains("exit status 78"))
+    }
+
     struct HTTPAnswer {
         var statusCode: Int
         var contentType: String?
