@@ -12,9 +12,10 @@ let environment = ProcessInfo.processInfo.environment
 let arguments = Array(CommandLine.arguments.dropFirst())
 
 if !arguments.isEmpty || (environment["AWS_LAMBDA_RUNTIME_API"] ?? "").isEmpty {
+    // This executable's own path (argv[0] may be a bare name found through PATH).
+    let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     let cli = environment["RUNNER_SCALER_CLI"]
-        ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("runner-scaler").path
+        ?? URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("runner-scaler").path
     let argv = ([cli] + arguments).map { strdup($0) } + [nil]
     execv(cli, argv)
     let reason = String(cString: strerror(errno))

@@ -33,6 +33,15 @@ struct LambdaBootstrapTests {
         #expect(badConfig.status != 0)
     }
 
+    @Test("Found through PATH from another directory, it still finds the CLI beside it")
+    func foundThroughPath() throws {
+        var env = environment
+        env["PATH"] = Self.debug.path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+        let result = try ChildProcess.capture("/bin/sh", ["-c", "cd / && runner-scaler-lambda --help"], environment: env)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("USAGE: runner-scaler"))
+    }
+
     @Test("Without AWS_LAMBDA_RUNTIME_API and without arguments it is the CLI too, not a hung runtime")
     func noRuntimeAPIIsTheCLI() throws {
         let result = try ChildProcess.capture(Self.bootstrap, [], environment: environment, timeout: 20)
