@@ -241,34 +241,34 @@ def start_fake_github(python: str, log_dir: Path) -> Peer:
                 "fake-github", log_dir)
 
 
-# --------------------------------------------------------------------------- timestamping proxy
+# --------------------------------------------------------------------------- forwarding proxies
 
-class TimestampingProxy:
-    """A TCP forwarder on 127.0.0.1 that records when each request line matching one of
-    `marks` first arrives from the client (time.time(), the realtime clock bash's
-    $EPOCHREALTIME also reads). Placed between the runtime and the emulator's Runtime API,
-    it sees the exact moment the runtime's first `GET .../invocation/next` reaches the socket.
-    Bytes are forwarded unchanged in both directions."""
+class ForwardingProxy:
+    """A TCP forwarder on 127.0.0.1 in front of `upstream_port`: bytes pass unchanged in both
+    directions, and `observe` sees every chunk with the time it arrived (`clock`), so a
+    subclass can record what it measures. `connection_state()` is a fresh per-connection
+    dict handed to `observe`."""
 
-    def __init__(self, upstream_port: int, marks: tuple[bytes, ...]):
+    clock = staticmethod(time.time)
+    backlog = 16
+    chunk_size = 65536
+
+    def __init__(self, upstream_port: int):
         self.upstream_port = upstream_port
-        self.marks = marks
-        self.events: list[tuple[float, bytes]] = []
         self.lock = threading.Lock()
         self.server = socket.socket()
         self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.server.bind(("127.0.0.1", 0))
-        self.server.listen(16)
+        self.server.listen(self.backlog)
         self.port = self.server.getsockname()[1]
         self.closed = False
         threading.Thread(target=self._accept, daemon=True).start()
 
-    def first(self, mark: bytes) -> float | None:
-        with self.lock:
-            for t, m in self.events:
-                if m == mark:
-                    return t
-        return None
+    def connection_state(self) -> dict:
+        return {}
+
+    def observe(self, data: bytes, now: float, from_client: bool, state: dict) -> None:
+        pass
 
     def _accept(self) -> None:
         while not self.closed:
@@ -283,21 +283,18 @@ class TimestampingProxy:
                 continue
             for s in (client, upstream):
                 s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
+            state = self.connection_state()
+            threading.Thread(target=self._pump, args=(client, upstream, state, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, state, False), daemon=True).start()
 
-    def _pump(self, src: socket.socket, dst: socket.socket, from_client: bool) -> None:
+    def _pump(self, src: socket.socket, dst: socket.socket, state: dict, from_client: bool) -> None:
         try:
             while True:
-                data = src.recv(65536)
-                now = time.time()
+                data = src.recv(self.chunk_size)
+                now = self.clock()
                 if not data:
                     break
-                if from_client:
-                    for mark in self.marks:
-                        if mark in data:
-                            with self.lock:
-                                self.events.append((now, mark))
+                self.observe(data, now, from_client, state)
                 dst.sendall(data)
         except OSError:
             pass
@@ -311,6 +308,32 @@ class TimestampingProxy:
     def close(self) -> None:
         self.closed = True
         self.server.close()
+
+
+class TimestampingProxy(ForwardingProxy):
+    """Records when each request line matching one of `marks` first arrives from the client
+    (time.time(), the realtime clock bash's $EPOCHREALTIME also reads). Placed between the
+    runtime and the emulator's Runtime API, it sees the exact moment the runtime's first
+    `GET .../invocation/next` reaches the socket."""
+
+    def __init__(self, upstream_port: int, marks: tuple[bytes, ...]):
+        self.marks = marks
+        self.events: list[tuple[float, bytes]] = []
+        super().__init__(upstream_port)
+
+    def first(self, mark: bytes) -> float | None:
+        with self.lock:
+            for t, m in self.events:
+                if m == mark:
+                    return t
+        return None
+
+    def observe(self, data: bytes, now: float, from_client: bool, state: dict) -> None:
+        if from_client:
+            for mark in self.marks:
+                if mark in data:
+                    with self.lock:
+                        self.events.append((now, mark))
 
 
 # --------------------------------------------------------------------------- numbers
@@ -340,78 +363,41 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-class LatencyProxy:
-    """A TCP forwarder placed in front of a peer (moto, the fake GitHub) that times each HTTP
-    exchange: from the first byte of a request leaving runner-scaler to the first byte of the
-    peer's answer. That is the provider's own latency (plus loopback and this proxy's hop),
-    reported apart from runner-scaler's. Requests are classified by `classify(first_chunk)`.
-    libcurl does not pipeline, so exchanges on one connection alternate strictly."""
+class LatencyProxy(ForwardingProxy):
+    """Placed in front of a peer (moto, the fake GitHub), times each HTTP exchange: from the
+    first byte of a request leaving runner-scaler to the first byte of the peer's answer.
+    That is the provider's own latency (plus loopback and this proxy's hop), reported apart
+    from runner-scaler's. Requests are classified by `classify(first_chunk)`. libcurl does
+    not pipeline, so exchanges on one connection alternate strictly."""
+
+    clock = staticmethod(time.perf_counter)
+    backlog = 256
+    chunk_size = 262144
 
     def __init__(self, upstream_port: int, classify):
-        self.upstream_port = upstream_port
         self.classify = classify
         self.samples: list[tuple[str, float]] = []
-        self.lock = threading.Lock()
-        self.server = socket.socket()
-        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.server.bind(("127.0.0.1", 0))
-        self.server.listen(256)
-        self.port = self.server.getsockname()[1]
-        self.closed = False
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__(upstream_port)
 
     def take(self) -> list[tuple[str, float]]:
         with self.lock:
             out, self.samples = self.samples, []
         return out
 
-    def _accept(self) -> None:
-        while not self.closed:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            try:
-                upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
-            except OSError:
-                client.close()
-                continue
-            for s in (client, upstream):
-                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            state = {"started": None, "kind": None}
-            threading.Thread(target=self._pump, args=(client, upstream, state, True), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client, state, False), daemon=True).start()
+    def connection_state(self) -> dict:
+        return {"started": None, "kind": None}
 
-    def _pump(self, src, dst, state, from_client: bool) -> None:
-        try:
-            while True:
-                data = src.recv(262144)
-                now = time.perf_counter()
-                if not data:
-                    break
-                if from_client:
-                    if state["started"] is None:
-                        state["started"] = now
-                        state["kind"] = self.classify(data)
-                    elif state["kind"] == "?":
-                        state["kind"] = self.classify(data)
-                elif state["started"] is not None:
-                    with self.lock:
-                        self.samples.append((state["kind"], now - state["started"]))
-                    state["started"] = None
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def close(self) -> None:
-        self.closed = True
-        self.server.close()
+    def observe(self, data: bytes, now: float, from_client: bool, state: dict) -> None:
+        if from_client:
+            if state["started"] is None:
+                state["started"] = now
+                state["kind"] = self.classify(data)
+            elif state["kind"] == "?":
+                state["kind"] = self.classify(data)
+        elif state["started"] is not None:
+            with self.lock:
+                self.samples.append((state["kind"], now - state["started"]))
+            state["started"] = None
 
 
 def classify_github(chunk: bytes) -> str:
