@@ -235,8 +235,8 @@ final class RuntimeEmulator: @unchecked Sendable {
 
         // Both of the emulator's ports are chosen here: its Runtime API defaults to the fixed
         // 127.0.0.1:9001, which two test runs at once would fight over.
-        port = try Self.freePort()
-        let runtimePort = try Self.freePort()
+        port = try Loopback.freePort()
+        let runtimePort = try Loopback.freePort()
         let watchdog = """
             "$0" --runtime-interface-emulator-address 127.0.0.1:\(port) --runtime-api-address 127.0.0.1:\(runtimePort) "$1" &
             rie=$!
@@ -262,7 +262,7 @@ final class RuntimeEmulator: @unchecked Sendable {
     private func waitUntilListening() async throws {
         for _ in 0..<200 {
             if !process.isRunning { throw PeerError("the emulator exited: \(log())") }
-            if Self.canConnect(port: port) { return }
+            if Loopback.canConnect(port: port) { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw PeerError("the emulator did not listen on 127.0.0.1:\(port) within 10 s: \(log())")
@@ -296,33 +296,4 @@ final class RuntimeEmulator: @unchecked Sendable {
     }
 
     deinit { stop() }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw PeerError("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw PeerError("cannot bind a free port on 127.0.0.1") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    static func canConnect(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
 }

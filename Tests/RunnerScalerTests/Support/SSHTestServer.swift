@@ -51,7 +51,7 @@ final class SSHTestServer: @unchecked Sendable {
         try read("client_key.pub").write(toFile: "\(dir)/authorized_keys", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
 
-        port = try Self.freePort()
+        port = try Loopback.freePort()
         let config = """
         ListenAddress 127.0.0.1
         Port \(port)
@@ -86,7 +86,7 @@ final class SSHTestServer: @unchecked Sendable {
         var pid: pid_t?
         for _ in 0..<200 {
             if let text = try? read("sshd.pid"), let found = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)),
-               Self.accepts(port: port) {
+               Loopback.canConnect(port: port) {
                 pid = found
                 break
             }
@@ -138,33 +138,4 @@ final class SSHTestServer: @unchecked Sendable {
     deinit { stop() }
 
     var log: String { (try? String(contentsOfFile: directory.path + "/sshd.log", encoding: .utf8)) ?? "" }
-
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw PeerError("socket() failed") }
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard bound else { throw PeerError("cannot find a free port on 127.0.0.1") }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-
-    private static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
 }
