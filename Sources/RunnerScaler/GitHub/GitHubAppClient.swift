@@ -35,7 +35,7 @@ public struct GitHubAppClient: GitHubRunnerService, HookDeliveryService {
         return try await tokens.token(for: id) {
             let response = try await send("POST", "/app/installations/\(id)/access_tokens", auth: .jwt, deadline: deadline)
             let decoded: TokenBody = try decode(response, path: "/app/installations/{id}/access_tokens")
-            guard let expires = GitHubDates.parse(decoded.expiresAt) else {
+            guard let expires = decoded.expiresAt.flatMap(UTCTimestamp.parseISO8601) else {
                 throw GitHubError.invalidResponse(path: "/app/installations/{id}/access_tokens", detail: "unparseable expires_at")
             }
             return InstallationTokenCache.Entry(token: Secret(decoded.token), expiresAt: expires)
@@ -86,7 +86,7 @@ public struct GitHubAppClient: GitHubRunnerService, HookDeliveryService {
         let path = "\(target.pathPrefix)/actions/runners/\(kind)"
         let response = try await send("POST", path, auth: .installation(installation), deadline: deadline)
         let decoded: TokenBody = try decode(response, path: path)
-        return RegistrationToken(token: Secret(decoded.token), expiresAt: GitHubDates.parse(decoded.expiresAt))
+        return RegistrationToken(token: Secret(decoded.token), expiresAt: decoded.expiresAt.flatMap(UTCTimestamp.parseISO8601))
     }
 
     public func listRunners(target: RunnerTarget, installation: InstallationLookup, deadline: Deadline) async throws -> [GitHubRunner] {
@@ -285,12 +285,4 @@ actor LookupCache {
     func setInstallation(_ key: InstallationLookup, _ id: Int64) { installations[key] = id }
     func group(_ target: RunnerTarget, _ name: String) -> Int64? { groups["\(target)#\(name.lowercased())"] }
     func setGroup(_ target: RunnerTarget, _ name: String, _ id: Int64) { groups["\(target)#\(name.lowercased())"] = id }
-}
-
-/// GitHub writes times as `2016-07-11T22:14:10Z`, and registration tokens as
-/// `2020-01-22T12:13:35.123-08:00`.
-public enum GitHubDates {
-    public static func parse(_ text: String?) -> Date? {
-        text.flatMap(UTCTimestamp.parseISO8601)
-    }
 }

@@ -30,7 +30,7 @@ public struct HookDelivery: Decodable, Sendable, Equatable {
         case statusCode = "status_code"
     }
 
-    public var deliveredDate: Date? { GitHubDates.parse(deliveredAt) }
+    public var deliveredDate: Date? { UTCTimestamp.parseISO8601(deliveredAt) }
     public var succeeded: Bool { (200..<300).contains(statusCode) }
 }
 

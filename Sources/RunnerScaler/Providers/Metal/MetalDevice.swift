@@ -45,9 +45,6 @@ public struct MetalDevice: Sendable, Equatable, Decodable {
     public func host(defaultPool: String) -> RunnerHost {
         RunnerHost(id: id, runnerName: hostname ?? "", pool: tagValue(HostTags.pool) ?? defaultPool,
                    jobID: tagValue(HostTags.jobID).flatMap { Int64($0) }, state: MetalDeviceState.hostState(state),
-                   launchedAt: createdAt.flatMap(Self.parseDate), repository: tagValue(HostTags.repository))
+                   launchedAt: createdAt.flatMap(UTCTimestamp.parseISO8601), repository: tagValue(HostTags.repository))
     }
-
-    /// RFC 3339, with or without fractional seconds.
-    static func parseDate(_ text: String) -> Date? { UTCTimestamp.parseISO8601(text) }
 }
