@@ -21,26 +21,18 @@ final class AWSFaultInjectingHTTPClient: HTTPClient, @unchecked Sendable {
             action = headers["x-amz-target"] ?? Self.parameter("Action", in: body)
         }
 
+        /// The first value of the form parameter `name` in a Query-protocol body, decoded (only
+        /// that pair is decoded: bodies carry kilobytes of user data).
+        func parameter(_ name: String) -> String? { Self.parameter(name, in: body) }
+
         private static func parameter(_ name: String, in body: [UInt8]) -> String? {
-            let prefix = Array((name + "=").utf8)
+            let prefix = Array((AWSPercentEncoding.formEncode(name) + "=").utf8)
             for pair in body.split(separator: UInt8(ascii: "&")) where pair.starts(with: prefix) {
-                return AWSPercentEncoding.decode(String(decoding: pair.dropFirst(prefix.count), as: UTF8.self))
+                let value = String(decoding: pair.dropFirst(prefix.count), as: UTF8.self).replacing("+", with: " ")
+                return AWSPercentEncoding.decode(value) ?? value
             }
             return nil
         }
-
-        /// The form parameters of a Query-protocol body, decoded, in order.
-        var form: [(name: String, value: String)] {
-            String(decoding: body, as: UTF8.self).split(separator: "&").map { pair in
-                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                func decode(_ s: Substring) -> String {
-                    AWSPercentEncoding.decode(s.replacingOccurrences(of: "+", with: " ")) ?? String(s)
-                }
-                return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
-            }
-        }
-
-        func parameter(_ name: String) -> String? { form.first { $0.name == name }?.value }
     }
 
     private let base: any HTTPClient
