@@ -5,7 +5,19 @@
 // With no arguments and AWS_LAMBDA_RUNTIME_API set (how Lambda starts it) it runs the loop.
 // Anything else (`serve`, `replay`, `--help`, ...) is the full CLI's job: it replaces itself
 // with the `runner-scaler` executable installed next to it, or RUNNER_SCALER_CLI.
+//
+// It uses FoundationEssentials only, like the library: linking the legacy Foundation module
+// costs ~4 MiB at start (a test checks the bootstrap does not link it).
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RunnerScaler
 
 let environment = ProcessInfo.processInfo.environment
@@ -19,7 +31,8 @@ if !arguments.isEmpty || (environment["AWS_LAMBDA_RUNTIME_API"] ?? "").isEmpty {
     let argv = ([cli] + arguments).map { strdup($0) } + [nil]
     execv(cli, argv)
     let reason = String(cString: strerror(errno))
-    FileHandle.standardError.write(Data("runner-scaler-lambda: cannot run the full CLI at \(cli): \(reason); set RUNNER_SCALER_CLI\n".utf8))
+    let message = Array("runner-scaler-lambda: cannot run the full CLI at \(cli): \(reason); set RUNNER_SCALER_CLI\n".utf8)
+    _ = message.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     exit(127)
 }
 

@@ -46,10 +46,9 @@ public struct AWSContainerCredentials: AWSCredentialsSource {
         var token: String?
         if let path = environment.nonEmpty("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
             do {
-                token = try String(decoding: Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
-                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                token = String(String(decoding: try LocalFile.read(path), as: UTF8.self).trimmingASCIIWhitespace())
             } catch {
-                throw .unreadableFile(path: path, reason: (error as NSError).localizedDescription)
+                throw .unreadableFile(path: path, reason: error.reason)
             }
         } else {
             token = environment.nonEmpty("AWS_CONTAINER_AUTHORIZATION_TOKEN")

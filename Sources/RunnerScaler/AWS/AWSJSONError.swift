@@ -29,7 +29,7 @@ public struct AWSJSONError: Error, Sendable, Equatable, CustomStringConvertible 
     /// header as `requestID`.
     public static func parse(httpStatus: Int, body: some Collection<UInt8>, errorTypeHeader: String? = nil,
                              requestID: String? = nil) -> AWSJSONError {
-        let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
+        let object = JSONReader.object(body) ?? [:]
         var code = (object["__type"] as? String) ?? errorTypeHeader ?? String(httpStatus)
         if let colon = code.firstIndex(of: ":") { code = String(code[..<colon]) }
         if let hash = code.lastIndex(of: "#") { code = String(code[code.index(after: hash)...]) }

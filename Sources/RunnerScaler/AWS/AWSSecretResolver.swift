@@ -103,16 +103,16 @@ public actor AWSSecretResolver: SecretResolving {
 
     /// `#key` of a secret holding a JSON object; strings as they are, other values as JSON.
     static func field(_ key: String, of secret: Secret, reference: SecretReference) throws -> Secret {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(secret.exposedValue.utf8))) as? [String: Any] else {
+        guard let object = JSONReader.object(secret.exposedValue.utf8) else {
             throw SecretResolutionError.lookupFailed(reference: reference.description,
                                                      reason: "the secret is not a JSON object, so #\(key) cannot be read")
         }
-        guard let value = object[key], !(value is NSNull) else {
+        guard let value = object[key], !(value is JSONNull) else {
             throw SecretResolutionError.lookupFailed(reference: reference.description,
                                                      reason: "the secret's JSON has no key \(key)")
         }
         if let string = value as? String { return Secret(string) }
-        let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
+        let data = try JSONText.data(any: value)
         return Secret(String(decoding: data, as: UTF8.self))
     }
 }

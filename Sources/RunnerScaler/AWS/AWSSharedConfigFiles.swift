@@ -23,7 +23,7 @@ public struct AWSSharedConfigFiles: Sendable, Equatable {
     public init(environment env: [String: String]) {
         // Without HOME, the account's home directory, as the AWS SDKs do (they read the
         // password database); only this default path depends on the process.
-        let home = env.nonEmpty("HOME") ?? NSHomeDirectory()
+        let home = env.nonEmpty("HOME") ?? LocalFile.homeDirectory()
         func expand(_ path: String) -> String {
             if path == "~" { return home }
             if path.hasPrefix("~/") { return home + path.dropFirst(1) }
@@ -69,10 +69,10 @@ public struct AWSSharedConfigFiles: Sendable, Equatable {
     static func read(_ path: String) throws(AWSCredentialsError) -> [String: [String: String]]? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let data = try LocalFile.read(path)
             return parseINI(String(decoding: data, as: UTF8.self))
         } catch {
-            throw .unreadableFile(path: path, reason: (error as NSError).localizedDescription)
+            throw .unreadableFile(path: path, reason: error.reason)
         }
     }
 
@@ -87,7 +87,7 @@ public struct AWSSharedConfigFiles: Sendable, Equatable {
             var line = Substring(rawLine)
             if line.hasSuffix("\r") { line = line.dropLast() }
             if let first = line.first, first == " " || first == "\t" { continue }
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmingASCIIWhitespace()
             if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix(";") { continue }
             if trimmed.hasPrefix("["), trimmed.hasSuffix("]") {
                 let name = trimmed.dropFirst().dropLast().split(whereSeparator: \.isWhitespace).joined(separator: " ")
@@ -98,8 +98,8 @@ public struct AWSSharedConfigFiles: Sendable, Equatable {
             guard let section = current,
                   let split = trimmed.firstIndex(where: { $0 == "=" || $0 == ":" })
             else { continue }
-            let key = trimmed[..<split].trimmingCharacters(in: .whitespaces).lowercased()
-            let value = trimmed[trimmed.index(after: split)...].trimmingCharacters(in: .whitespaces)
+            let key = trimmed[..<split].trimmingASCIIWhitespace().lowercased()
+            let value = String(trimmed[trimmed.index(after: split)...].trimmingASCIIWhitespace())
             sections[section]?[key] = value
         }
         return sections

@@ -5,7 +5,7 @@ import Foundation
 /// (IMDS adds `"Code": "Success"`).
 enum AWSTemporaryCredentialsDocument {
     static func parse(_ body: [UInt8], source: String) throws(AWSCredentialsError) -> SigV4Credentials {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
+        guard let object = JSONReader.object(body) else {
             throw .endpointFailed(source: source, reason: "the answer is not a JSON object")
         }
         if let code = object["Code"] as? String, code != "Success" {

@@ -15,6 +15,6 @@ public struct EC2CreateTagsResponse: Sendable, Hashable {
     public init(xml body: some Collection<UInt8>) throws {
         let root = try EC2Error.successRoot(body, expected: ["CreateTagsResponse"])
         self.init(requestID: root.string("requestId"),
-                  succeeded: root.string("return")?.trimmingCharacters(in: .whitespaces) != "false")
+                  succeeded: root.string("return")?.trimmingASCIIWhitespace() != "false")
     }
 }

@@ -97,7 +97,7 @@ struct NodeReader {
             problem("\(path).name", "must be 1-24 characters of a-z, 0-9 and '-' (it becomes part of host names)")
         }
         let labels = stringList(map, "labels", at: path, required: true) ?? []
-        if labels.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+        if labels.contains(where: { $0.trimmingASCIIWhitespace().isEmpty }) {
             problem("\(path).labels", "must not contain empty labels")
         }
         let requireSelfHosted = bool(map, "requireSelfHostedLabel", at: path) ?? true
@@ -211,7 +211,7 @@ struct NodeReader {
 
     mutating func string(_ map: [String: Any], _ key: String, at path: String, required: Bool = false) -> String? {
         let full = path.isEmpty ? key : "\(path).\(key)"
-        guard let value = map[key], !(value is NSNull) else {
+        guard let value = map[key], !(value is JSONNull) else {
             if required { problem(full, "is required") }
             return nil
         }
@@ -222,14 +222,14 @@ struct NodeReader {
     }
 
     mutating func int(_ map: [String: Any], _ key: String, at path: String) -> Int? {
-        guard let value = map[key], !(value is NSNull) else { return nil }
+        guard let value = map[key], !(value is JSONNull) else { return nil }
         if let i = value as? Int { return i }
         problem("\(path).\(key)", "must be an integer")
         return nil
     }
 
     mutating func bool(_ map: [String: Any], _ key: String, at path: String) -> Bool? {
-        guard let value = map[key], !(value is NSNull) else { return nil }
+        guard let value = map[key], !(value is JSONNull) else { return nil }
         if let b = value as? Bool { return b }
         problem("\(path).\(key)", "must be true or false")
         return nil
@@ -237,7 +237,7 @@ struct NodeReader {
 
     mutating func stringList(_ map: [String: Any], _ key: String, at path: String, required: Bool = false) -> [String]? {
         let full = path.isEmpty ? key : "\(path).\(key)"
-        guard let value = map[key], !(value is NSNull) else {
+        guard let value = map[key], !(value is JSONNull) else {
             if required { problem(full, "is required") }
             return nil
         }

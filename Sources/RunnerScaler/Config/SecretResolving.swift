@@ -34,9 +34,9 @@ public struct StandardSecretResolver: SecretResolving {
             guard !secret.isEmpty else { throw SecretResolutionError.empty(reference: "<literal>") }
             return secret
         case let .file(path):
-            let data: Data
-            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-                throw SecretResolutionError.unreadableFile(path: path, reason: (error as NSError).localizedDescription)
+            let data: [UInt8]
+            do { data = try LocalFile.read(path) } catch {
+                throw SecretResolutionError.unreadableFile(path: path, reason: error.reason)
             }
             var text = String(decoding: data, as: UTF8.self)
             while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }

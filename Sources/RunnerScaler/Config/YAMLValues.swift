@@ -34,7 +34,7 @@ enum YAMLValues {
             return sequence.map(value)
         case .alias:
             // compose() hands back the anchored node itself; this case exists for emitting.
-            return NSNull()
+            return JSONNull()
         }
     }
 
@@ -42,14 +42,14 @@ enum YAMLValues {
     /// explicit tag (`!!int 5`), which then decides.
     static func typed(_ text: String, as tag: Tag.Name = .str) -> Any {
         switch tag {
-        case .null: return NSNull()
+        case .null: return JSONNull()
         case .bool: return bool(text) ?? text
         case .int: return int(text) ?? text
         case .float: return float(text) ?? text
         case .str: break
         default: return text
         }
-        if isNull(text) { return NSNull() }
+        if isNull(text) { return JSONNull() }
         if let b = bool(text) { return b }
         if let i = int(text) { return i }
         if let f = float(text) { return f }

@@ -50,13 +50,13 @@ public final class RSAPrivateKey: @unchecked Sendable {
     /// Accepts the PEM itself (also with literal `\n` escapes, as some env files carry it) or
     /// base64 of the PEM.
     static func pemText(_ raw: String) throws(LoadError) -> String {
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = String(raw.trimmingASCIIWhitespace())
         if trimmed.hasPrefix("-----BEGIN") {
             return trimmed.contains("\\n") ? trimmed.replacingOccurrences(of: "\\n", with: "\n") : trimmed
         }
         let compact = trimmed.filter { !$0.isWhitespace }
         if let data = Data(base64Encoded: compact), let decoded = String(data: data, encoding: .utf8),
-           decoded.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("-----BEGIN") {
+           decoded.trimmingASCIIWhitespace().hasPrefix("-----BEGIN") {
             return decoded
         }
         throw .notPEM

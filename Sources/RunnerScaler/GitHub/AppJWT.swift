@@ -6,7 +6,7 @@ public enum AppIdentity: Sendable, Equatable, CustomStringConvertible {
     case clientID(String)
 
     public init(parsing raw: String) {
-        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        let trimmed = String(raw.trimmingASCIIWhitespace())
         if let id = Int64(trimmed), id > 0 { self = .appID(id) } else { self = .clientID(trimmed) }
     }
 
@@ -15,7 +15,7 @@ public enum AppIdentity: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .appID(id): String(id)
         case let .clientID(id):
-            String(decoding: (try? JSONSerialization.data(withJSONObject: id, options: [.fragmentsAllowed])) ?? Data(), as: UTF8.self)
+            JSONText.string(id)
         }
     }
 

@@ -154,11 +154,11 @@ public struct GitHubAppClient: GitHubRunnerService, HookDeliveryService {
     public func hookDeliveryPayload(deliveryID: Int64, deadline: Deadline) async throws -> [UInt8]? {
         let response = try await send("GET", "/app/hook/deliveries/\(deliveryID)", auth: .jwt, deadline: deadline, accept: [404])
         guard response.status != 404,
-              let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
-              let payload = (object["request"] as? [String: Any])?["payload"], !(payload is NSNull)
+              let object = JSONReader.object(response.body),
+              let payload = (object["request"] as? [String: Any])?["payload"], !(payload is JSONNull)
         else { return nil }
         if let text = payload as? String { return Array(text.utf8) }
-        return Array(try JSONSerialization.data(withJSONObject: payload))
+        return try JSONText.data(any: payload, escapingSlashes: false)
     }
 
     public func jobStatus(repository: String, jobID: Int64, installation: InstallationLookup, deadline: Deadline) async throws -> String? {

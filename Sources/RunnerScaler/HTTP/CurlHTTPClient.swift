@@ -31,7 +31,7 @@ public final class CurlHTTPClient: HTTPClient, @unchecked Sendable {
     }
 
     public let configuration: Configuration
-    private let lock = NSLock()
+    private let lock = Lock()
     private var idle: [UnsafeMutableRawPointer] = []
     private let queue = DispatchQueue(label: "runner-scaler.curl", attributes: .concurrent)
 

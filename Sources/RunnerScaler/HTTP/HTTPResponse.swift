@@ -16,7 +16,7 @@ public struct HTTPResponse: Sendable {
     /// The server's own explanation: a JSON `message` (GitHub), `errors` (Metal) or `Message`,
     /// else the start of the body. Bounded, so a huge error page cannot flood a log line.
     public var serverMessage: String {
-        if let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] {
+        if let object = JSONReader.object(body) {
             if let message = object["message"] as? String ?? object["Message"] as? String { return String(message.prefix(500)) }
             if let errors = object["errors"] as? [Any] {
                 return String(errors.map { ($0 as? String) ?? (($0 as? [String: Any])?["message"] as? String) ?? "\($0)" }
@@ -24,8 +24,8 @@ public struct HTTPResponse: Sendable {
             }
             if let error = object["error"] as? String { return String(error.prefix(500)) }
         }
-        let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.isEmpty ? HTTPResponse.reason(status) : text
+        let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingASCIIWhitespace()
+        return text.isEmpty ? HTTPResponse.reason(status) : String(text)
     }
 
     static func reason(_ status: Int) -> String {

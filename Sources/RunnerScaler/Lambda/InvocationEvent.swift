@@ -34,9 +34,8 @@ public enum InvocationEvent: Sendable {
 
     public static func decode(_ data: [UInt8]) throws(DecodingError) -> InvocationEvent {
         let object: Any
-        do { object = try JSONSerialization.jsonObject(with: Data(data), options: [.fragmentsAllowed]) } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            throw DecodingError(message: "event is not valid JSON: \(detail)")
+        do { object = try JSONReader.parse(data) } catch {
+            throw DecodingError(message: "event is not valid JSON: \(error)")
         }
         guard let map = object as? [String: Any] else {
             throw DecodingError(message: "event must be a JSON object")
@@ -59,7 +58,7 @@ public enum InvocationEvent: Sendable {
     private static func headerFields(_ map: [String: Any]) throws(DecodingError) -> HeaderFields {
         var fields = HeaderFields()
         var seen = Set<String>()
-        if let single = map["headers"], !(single is NSNull) {
+        if let single = map["headers"], !(single is JSONNull) {
             guard let dict = single as? [String: Any] else { throw DecodingError(message: "headers must be an object") }
             for key in dict.keys.sorted() {
                 guard let value = dict[key] as? String else {
@@ -80,7 +79,7 @@ public enum InvocationEvent: Sendable {
     }
 
     private static func bodyBytes(_ map: [String: Any]) throws(DecodingError) -> [UInt8] {
-        guard let raw = map["body"], !(raw is NSNull) else { return [] }
+        guard let raw = map["body"], !(raw is JSONNull) else { return [] }
         guard let text = raw as? String else {
             throw DecodingError(message: "body must be a string (the exact bytes GitHub sent)")
         }

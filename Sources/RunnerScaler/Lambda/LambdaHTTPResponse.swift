@@ -24,7 +24,7 @@ public enum LambdaHTTPResponse {
     /// Then its caller gets an HTTP 400 rather than a Lambda function error, which a Function
     /// URL would turn into a bare 502.
     public static func shape(ofMalformed event: [UInt8]) -> Shape? {
-        guard let map = (try? JSONSerialization.jsonObject(with: Data(event))) as? [String: Any] else { return nil }
+        guard let map = JSONReader.object(event) else { return nil }
         if map["httpMethod"] != nil || map["resource"] != nil || map["multiValueHeaders"] != nil { return .v1 }
         let httpKeys = ["requestContext", "rawPath", "routeKey", "headers", "body", "isBase64Encoded"]
         if httpKeys.contains(where: { map[$0] != nil }) || (map["version"] as? String) == "2.0" { return .v2 }

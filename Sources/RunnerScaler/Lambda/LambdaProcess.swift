@@ -89,6 +89,6 @@ public enum LambdaProcess {
     }
 
     private static func standardError(_ message: String) {
-        FileHandle.standardError.write(Data("runner-scaler: \(message)\n".utf8))
+        LocalFile.writeToStandardError("runner-scaler: \(message)\n")
     }
 }

@@ -20,7 +20,7 @@ public final class EmbeddedMetricsFactory: MetricsFactory, @unchecked Sendable {
 
     public let namespace: String
     private let sink: @Sendable (String) -> Void
-    private let lock = NSLock()
+    private let lock = Lock()
     private var pending: [MetricKey: Pending] = [:]
 
     enum Kind { case counter, gauge, distribution }

@@ -18,7 +18,7 @@ public final class PrometheusMetricsFactory: MetricsFactory, @unchecked Sendable
     public static let defaultBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
     public let buckets: [Double]
-    private let lock = NSLock()
+    private let lock = Lock()
     private var families: [String: Family] = [:]
 
     enum Kind: String { case counter, gauge, histogram }

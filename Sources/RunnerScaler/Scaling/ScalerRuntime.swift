@@ -48,7 +48,7 @@ public struct ScalerRuntime: Sendable {
         for (i, pool) in config.pools.enumerated() {
             guard let path = pool.userDataTemplate else { continue }
             do { templates[pool.name] = try UserDataTemplate.load(path: path) } catch {
-                problems.append(ConfigProblem("pools[\(i)].userDataTemplate", "cannot read \(path): \((error as NSError).localizedDescription)"))
+                problems.append(ConfigProblem("pools[\(i)].userDataTemplate", "cannot read \(path): \((error as? LocalFile.ReadError)?.reason ?? "\(error)")"))
             }
         }
         if !problems.isEmpty { throw ConfigError(problems) }

@@ -15,7 +15,7 @@ public struct UserDataTemplate: Sendable, Equatable {
     public init(text: String) { self.text = text }
 
     public static func load(path: String) throws -> UserDataTemplate {
-        UserDataTemplate(text: try String(contentsOfFile: path, encoding: .utf8))
+        UserDataTemplate(text: String(decoding: try LocalFile.read(path), as: UTF8.self))
     }
 
     /// How the runner registers, with the credential that lets it.

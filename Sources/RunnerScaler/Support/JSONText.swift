@@ -28,6 +28,13 @@ enum JSONText {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// `s` as a JSON string literal, quotes included.
+    static func string(_ s: String, escapingSlashes: Bool = false) -> String {
+        var out: [UInt8] = []
+        appendString(s, to: &out, escapingSlashes: escapingSlashes)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// A flat object of string values, keys in byte order.
     static func object(_ fields: [String: String], escapingSlashes: Bool = false) -> String {
         var out: [UInt8] = [UInt8(ascii: "{")]
@@ -44,21 +51,34 @@ enum JSONText {
 
     static func byteOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 
-    /// A document from a `[String: Any]` of strings, integers, finite doubles, booleans, nulls,
-    /// arrays and objects, keys sorted: what `JSONSerialization` with `.sortedKeys` writes for
-    /// such values (slashes escaped unless `escapingSlashes` is false), without its ICU
-    /// collation, which also loads ICU's locale data into the process. Anything else (an
-    /// NSNumber, a non-finite double) goes to JSONSerialization.
-    static func data(_ object: [String: Any], escapingSlashes: Bool = true) throws -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
-        if append(any: object, to: &out, escapingSlashes: escapingSlashes) { return out }
-        let options: JSONSerialization.WritingOptions = escapingSlashes ? [.sortedKeys] : [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try JSONSerialization.data(withJSONObject: object, options: options))
+    /// What `data(_:)` refuses: a value JSON cannot hold.
+    struct UnrepresentableValue: Error, Sendable, CustomStringConvertible {
+        var typeName: String
+        var description: String { "a \(typeName) value cannot be written as JSON" }
     }
 
-    /// False when `value` holds a type this writer leaves to JSONSerialization.
-    private static func append(any value: Any, to out: inout [UInt8], escapingSlashes: Bool) -> Bool {
+    /// A document from a `[String: Any]` of strings, integers, finite doubles, booleans, nulls
+    /// (`JSONNull`), arrays and objects, keys in byte order: what `JSONSerialization` with
+    /// `.sortedKeys` writes for such values (slashes escaped unless `escapingSlashes` is
+    /// false), without its ICU collation, which also loads ICU's locale data into the process,
+    /// and without linking the legacy `Foundation` module. Anything else (a non-finite double,
+    /// another type) is refused.
+    static func data(_ object: [String: Any], escapingSlashes: Bool = true) throws(UnrepresentableValue) -> [UInt8] {
+        try data(any: object, escapingSlashes: escapingSlashes)
+    }
+
+    /// Like `data(_:)` for any value, a bare scalar included.
+    static func data(any value: Any, escapingSlashes: Bool = true) throws(UnrepresentableValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        if let refused = append(any: value, to: &out, escapingSlashes: escapingSlashes) {
+            throw UnrepresentableValue(typeName: refused)
+        }
+        return out
+    }
+
+    /// The type name of the first value JSON cannot hold, or nil when all was written.
+    private static func append(any value: Any, to out: inout [UInt8], escapingSlashes: Bool) -> String? {
         switch value {
         case let s as String:
             appendString(s, to: &out, escapingSlashes: escapingSlashes)
@@ -71,17 +91,17 @@ enum JSONText {
         case let i as Int32 where type(of: value) == Int32.self:
             out.append(contentsOf: Array(String(i).utf8))
         case let d as Double where type(of: value) == Double.self:
-            guard d.isFinite else { return false }
+            guard d.isFinite else { return "non-finite Double" }
             // Whole numbers without ".0", as JSONSerialization writes them.
             let text = d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
             out.append(contentsOf: Array(text.utf8))
-        case is NSNull:
+        case is JSONNull:
             out.append(contentsOf: Array("null".utf8))
         case let list as [Any]:
             out.append(UInt8(ascii: "["))
             for (i, item) in list.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                guard append(any: item, to: &out, escapingSlashes: escapingSlashes) else { return false }
+                if let refused = append(any: item, to: &out, escapingSlashes: escapingSlashes) { return refused }
             }
             out.append(UInt8(ascii: "]"))
         case let map as [String: Any]:
@@ -90,12 +110,12 @@ enum JSONText {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 appendString(key, to: &out, escapingSlashes: escapingSlashes)
                 out.append(UInt8(ascii: ":"))
-                guard append(any: map[key]!, to: &out, escapingSlashes: escapingSlashes) else { return false }
+                if let refused = append(any: map[key]!, to: &out, escapingSlashes: escapingSlashes) { return refused }
             }
             out.append(UInt8(ascii: "}"))
         default:
-            return false
+            return String(describing: type(of: value))
         }
-        return true
+        return nil
     }
 }

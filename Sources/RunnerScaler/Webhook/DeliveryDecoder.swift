@@ -27,7 +27,7 @@ public enum DeliveryDecoder {
     /// The JSON document: the body itself, or the `payload` field of a form-encoded body.
     static func jsonPayload(of request: WebhookRequest) throws(WebhookRejection) -> Data {
         let contentType = (request.headers["Content-Type"] ?? "application/json")
-            .split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            .split(separator: ";").first.map { $0.trimmingASCIIWhitespace().lowercased() } ?? ""
         switch contentType {
         case "application/json", "":
             return Data(request.body)
@@ -45,12 +45,10 @@ public enum DeliveryDecoder {
         var action: String?
     }
 
-    /// JSONDecoder does not say where the syntax breaks; JSONSerialization does. Only called
-    /// on the error path, so valid bodies are parsed once.
+    /// JSONDecoder does not say where the syntax breaks; `JSONReader` does. Only called on
+    /// the error path, so valid bodies are parsed once.
     static func syntaxDetail(_ json: Data, fallback: String) -> String {
-        do { _ = try JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed]) } catch {
-            if let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String { return detail }
-        }
+        do { _ = try JSONReader.parse(json) } catch { return error.description }
         return fallback
     }
 

@@ -23,7 +23,7 @@ struct YAMLValuesTests {
 
     static func same(_ a: Any?, _ b: Any?) -> Bool {
         switch (a, b) {
-        case (is NSNull, is NSNull), (nil, is NSNull), (is NSNull, nil): return true
+        case (is JSONNull, is NSNull), (nil, is NSNull), (is JSONNull, nil): return true
         case let (x as Bool, y as Bool): return x == y
         case let (x as Int, y as Int): return x == y
         case let (x as Double, y as Double): return x == y || (x.isNaN && y.isNaN)
@@ -67,7 +67,7 @@ struct YAMLValuesTests {
         #expect(map["c"] as? Int == 42)
         #expect(map["d"] as? String == "2026-11-22")
         #expect(map["e"] as? String == "10\n")
-        #expect(map["f"] is NSNull)
+        #expect(map["f"] is JSONNull)
         let list = try #require(map["g"] as? [Any])
         #expect(list[0] as? Int == 1 && list[1] as? String == "x" && list[2] as? Bool == false)
     }

@@ -59,4 +59,18 @@ struct LambdaBootstrapTests {
         #expect(result.output.contains("cannot run the full CLI at /nonexistent/runner-scaler"))
         #expect(result.output.contains("RUNNER_SCALER_CLI"))
     }
+
+    /// Linking the legacy `Foundation` module (JSONSerialization, NSLock, Process, ...) costs
+    /// a cold start ~4 MiB of resident memory before any work (BENCHMARKS.md, "Peak RSS"). The
+    /// debug build links Swift's libraries dynamically, so one stray use anywhere in the
+    /// library shows up as a needed libFoundation.so.
+    @Test("The bootstrap links FoundationEssentials only, never the legacy Foundation module")
+    func noLegacyFoundation() throws {
+        let needed = try ChildProcess.capture("/usr/bin/readelf", ["-d", Self.bootstrap], environment: environment)
+        #expect(needed.status == 0, "\(needed.output)")
+        let libraries = needed.output.split(separator: "\n").filter { $0.contains("(NEEDED)") }
+        #expect(libraries.contains { $0.contains("[libFoundationEssentials.so]") }, "\(libraries)")
+        #expect(!libraries.contains { $0.contains("[libFoundation.so]") || $0.contains("libFoundationInternationalization") },
+                "\(libraries)")
+    }
 }

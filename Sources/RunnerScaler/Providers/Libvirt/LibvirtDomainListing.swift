@@ -24,7 +24,7 @@ public struct LibvirtDomain: Sendable, Equatable {
             guard fields.count == 4, fields[0] == "domain",
                   let name = decode(fields[1]), let state = decode(fields[2]), let xml = decode(fields[3]),
                   let metadata = LibvirtRunnerMetadata(parsing: xml) else { return nil }
-            return LibvirtDomain(name: name, state: state.trimmingCharacters(in: .whitespacesAndNewlines), metadata: metadata)
+            return LibvirtDomain(name: name, state: String(state.trimmingASCIIWhitespace()), metadata: metadata)
         }
     }
 

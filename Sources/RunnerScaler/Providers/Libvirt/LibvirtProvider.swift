@@ -346,7 +346,7 @@ public struct LibvirtProvider: HostProvider {
     }
 
     private static func trimmed(_ stderr: String) -> String {
-        let text = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(stderr.trimmingASCIIWhitespace())
         return text.count > 2000 ? String(text.suffix(2000)) : text
     }
 }

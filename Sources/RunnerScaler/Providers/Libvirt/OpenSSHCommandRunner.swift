@@ -16,10 +16,11 @@ public struct OpenSSHCommandRunner: SSHCommandRunning {
     /// Upper bound for `ConnectTimeout`; the caller's deadline may make it shorter.
     public var connectTimeoutCap: Duration
 
-    public init(executable: String = "/usr/bin/ssh", temporaryDirectory: String = NSTemporaryDirectory(),
+    /// `temporaryDirectory` defaults to TMPDIR, else /tmp.
+    public init(executable: String = "/usr/bin/ssh", temporaryDirectory: String? = nil,
                 connectTimeoutCap: Duration = .seconds(15)) {
         self.executable = executable
-        self.temporaryDirectory = temporaryDirectory
+        self.temporaryDirectory = temporaryDirectory ?? LocalFile.temporaryDirectory()
         self.connectTimeoutCap = connectTimeoutCap
     }
 

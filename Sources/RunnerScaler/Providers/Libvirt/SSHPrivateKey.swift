@@ -8,15 +8,15 @@ public struct SSHPrivateKey: Sendable, Equatable, CustomStringConvertible, Custo
 
     /// `source` names where the value came from, for the error only.
     public init(_ value: Secret, source: String) throws(LibvirtError) {
-        var text = value.exposedValue.trimmingCharacters(in: .whitespacesAndNewlines)
+        var text = value.exposedValue.trimmingASCIIWhitespace()
         // A PEM pasted into a single-line setting often arrives with literal "\n".
         if !text.contains("\n"), text.contains("\\n") {
-            text = text.replacingOccurrences(of: "\\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            text = text.replacingOccurrences(of: "\\n", with: "\n").trimmingASCIIWhitespace()
         }
         if !text.hasPrefix("-----BEGIN ") {
             let compact = text.filter { !$0.isWhitespace }
             guard let data = Data(base64Encoded: compact),
-                  let decoded = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+                  let decoded = String(data: data, encoding: .utf8)?.trimmingASCIIWhitespace(),
                   decoded.hasPrefix("-----BEGIN ") else {
                 throw .unreadablePrivateKey(
                     reference: source, why: "is neither a PEM private key (-----BEGIN … PRIVATE KEY-----) nor base64 of one")

@@ -91,7 +91,7 @@ public struct MetalAPIClient: Sendable {
     /// the start of the body. Bounded, and scrubbed of the token in case a proxy echoes headers.
     func messages(_ response: HTTPResponse) -> [String] {
         var found: [String] = []
-        if let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] {
+        if let object = JSONReader.object(response.body) {
             found += (object["errors"] as? [Any])?.map { ($0 as? String) ?? "\($0)" } ?? []
             if let single = object["error"] as? String { found.append(single) }
         }

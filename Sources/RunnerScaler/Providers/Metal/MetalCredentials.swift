@@ -44,7 +44,7 @@ public struct MetalCredentials: Sendable {
             do { token = try await secrets.resolve(reference) } catch {
                 throw ProviderUnavailable(kind: "metal", reason: "cannot read the API key of pool \(name) from \(reference): \(error)")
             }
-            guard !token.exposedValue.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            guard !token.exposedValue.trimmingASCIIWhitespace().isEmpty else {
                 throw ProviderUnavailable(kind: "metal", reason: "the API key of pool \(name) (\(reference)) is empty")
             }
             resolved.append((reference, token))

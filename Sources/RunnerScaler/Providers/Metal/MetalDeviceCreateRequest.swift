@@ -60,7 +60,7 @@ public struct MetalDeviceCreateRequest: Sendable, Equatable {
     func redacted() -> String { String(decoding: Self.serialize(jsonObject(redactingUserData: true)), as: UTF8.self) }
 
     private static func serialize(_ object: [String: Any]) -> [UInt8] {
-        // Only strings, string arrays, a Bool and a Double: serialization cannot fail.
-        Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
+        // Only strings, string arrays, a Bool and a finite Double: serialization cannot fail.
+        (try? JSONText.data(object, escapingSlashes: false)) ?? []
     }
 }

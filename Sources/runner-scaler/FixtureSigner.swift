@@ -1,10 +1,11 @@
 import Foundation
+import RunnerScaler
 
 /// Re-signs fixture events (Function URL / API Gateway / raw shape) so they stay valid after
 /// an edit. The file name says which fixtures must stay wrong on purpose.
-public enum FixtureSigner {
+enum FixtureSigner {
     /// The re-signed event, or nil when it is not an HTTP event (a scheduled event has no body).
-    public static func resign(event: [UInt8], fileName: String, secret: Secret) throws -> [UInt8]? {
+    static func resign(event: [UInt8], fileName: String, secret: Secret) throws -> [UInt8]? {
         guard var map = try JSONSerialization.jsonObject(with: Data(event)) as? [String: Any],
               let bodyText = map["body"] as? String,
               var headers = map["headers"] as? [String: Any]
