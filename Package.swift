@@ -47,8 +47,8 @@ let package = Package(
                 "COpenSSL",
                 "CCurl",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Yams", package: "Yams"),
+                // CoreMetrics, not Metrics: the latter imports the legacy Foundation module.
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The third link of the chain: the credentials endpoint ECS tasks, EKS Pod Identity and
 /// Lambda-like containers provide, named by `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Holds the credentials a source returned and fetches new ones only when needed: long-term
 /// keys never, temporary ones `refreshMargin` before their `Expiration`, so no request is

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where a service's requests go: the regional AWS endpoint, or an override following the
 /// AWS convention (`AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`), which is how
@@ -19,7 +23,7 @@ public struct AWSEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `http://127.0.0.1:5000` or `https://vpce-1.ec2.us-east-1.vpce.amazonaws.com/`.
     public init?(url: String) {
-        guard let schemeEnd = url.range(of: "://") else { return nil }
+        guard let schemeEnd = url.firstRange(of: "://") else { return nil }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         guard scheme == "http" || scheme == "https" else { return nil }
         let rest = url[schemeEnd.upperBound...]

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An error answer from an `awsJson1_1` service:
 /// `{"__type": "com.amazonaws.secretsmanager#ResourceNotFoundException", "Message": "..."}`.

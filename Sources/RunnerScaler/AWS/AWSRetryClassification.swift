@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The retry verdicts for AWS answers, built on `AWSErrorDisposition`: throttling and 5xx
 /// are retried with backoff by `RetryingHTTPClient`; everything else, capacity errors

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 /// Resolves `aws-sm:<name-or-arn>[#json-key]` through Secrets Manager `GetSecretValue` and

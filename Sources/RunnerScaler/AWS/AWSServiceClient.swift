@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Signs requests for one service in one region and sends them through the shared retry
 /// policy. Credentials are fetched (from the cache) for every request, so temporary

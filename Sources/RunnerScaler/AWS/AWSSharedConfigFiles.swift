@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The AWS shared credentials file (`~/.aws/credentials`, `[name]` sections) and config file
 /// (`~/.aws/config`, `[profile name]` and `[default]`), read the way botocore reads them, for

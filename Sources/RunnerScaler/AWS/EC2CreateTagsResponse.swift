@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `CreateTagsResponse`: EC2 answers `<return>true</return>`; moto sends only the request ID.
 public struct EC2CreateTagsResponse: Sendable, Hashable {

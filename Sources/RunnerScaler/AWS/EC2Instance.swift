@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The parts of an EC2 instance description the scaler uses.
 public struct EC2Instance: Sendable, Hashable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `RunInstances`: start `minCount...maxCount` instances. Member names follow the EC2 service
 /// model (`SecurityGroupIds` → `SecurityGroupId.N`, `TagSpecifications` → `TagSpecification.N`).

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// SSM `GetParameter`'s answer. The value is a `Secret`: parameters hold keys and tokens.
 public struct SSMGetParameterResponse: Sendable, Equatable {

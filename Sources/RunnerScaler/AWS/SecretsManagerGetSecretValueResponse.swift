@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Secrets Manager `GetSecretValue`'s answer. Exactly one of `secretString` and
 /// `secretBinary` is normally set; neither is ever printed or dumped.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An AWS access key pair, with the session token temporary credentials carry (Lambda's
 /// execution role, the container and instance metadata endpoints). The secret parts are

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// AWS Signature Version 4 (header form), following botocore's `SigV4Auth` byte for byte.
 /// Pure: the signing time is a parameter, and nothing is read from the environment.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Reads and validates the pools file. Every problem is collected with its key path, so one
 /// failed start lists all of them.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Turns a `SecretReference` into its value. Resolution happens once at startup (once per
 /// cold start in Lambda), never per event.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Everything the handler needs at startup: secrets from the environment plus the pools file.
 public struct Settings: Sendable {

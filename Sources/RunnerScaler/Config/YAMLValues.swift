@@ -1,53 +1,62 @@
-import Foundation
-import Yams
-
 /// The pools file as plain values (`[String: Any]`, `[Any]`, `String`, `Int`, `Double`,
-/// `Bool`, `NSNull`), read with Yams' parser but typed here.
+/// `Bool`, `JSONNull`), read with our `YAMLParser` and typed here.
 ///
-/// Yams' default resolver types plain scalars by matching each one against regular
-/// expressions, which compiles them through ICU at every cold start (a measurable part of the
-/// Lambda's start time and ~2 MiB of its resident memory, see BENCHMARKS.md). This types them
-/// by hand, with the same rules for what a config can hold: `~`, `null` and empty are null;
-/// `true/false/yes/no/on/off` (lower, Title or UPPER case) are booleans; decimal, `0x`, `0o`/`0`
-/// and `0b` integers with `_` separators; decimal floats with `.inf` and `.nan`. Quoted
-/// scalars are always strings. Unlike Yams' default, a date stays a string and `<<` merge keys
-/// are not expanded.
+/// The rules for plain scalars are those of Yams' default resolver (YAML 1.1's core types),
+/// applied without regular expressions, which compiled through ICU at every cold start (see
+/// BENCHMARKS.md): `~`, `null` and empty are null; `true/false/yes/no/on/off` (lower, Title or
+/// UPPER case) are booleans; decimal, `0x`, `0o`/`0` and `0b` integers with `_` separators;
+/// decimal floats with `.inf` and `.nan`. Quoted and block scalars are always strings. Unlike
+/// Yams' default, a date stays a string and `<<` merge keys are not expanded.
 enum YAMLValues {
-    static func load(_ yaml: String) throws -> Any? {
-        guard let root = try Yams.compose(yaml: yaml, .basic) else { return nil }
+    static func load(_ yaml: String) throws(YAMLParseError) -> Any? {
+        guard let root = try YAMLParser.parse(yaml) else { return nil }
         return value(root)
     }
 
-    static func value(_ node: Node) -> Any {
+    static func value(_ node: YAMLNode) -> Any {
         switch node {
-        case let .scalar(scalar):
-            let explicit = Tag.Name(rawValue: node.tag.description)
-            if scalar.style != .plain && scalar.style != .any && explicit == .str { return scalar.string }
-            return typed(scalar.string, as: explicit)
-        case let .mapping(mapping):
+        case let .scalar(text, style, tag):
+            // Quoted and block scalars are strings unless a tag says otherwise; so is `!!str 10`.
+            guard let tag = tag.map(Tag.init(name:)) else { return style == .plain ? typed(text) : text }
+            return tag == .str ? text : typed(text, as: tag)
+        case let .mapping(pairs):
             var out: [String: Any] = [:]
-            for (key, item) in mapping {
-                out[key.scalar?.string ?? "\(value(key))"] = value(item)
+            for pair in pairs {
+                let key: String
+                if case let .scalar(text, _, _) = pair.key { key = text } else { key = "\(value(pair.key))" }
+                out[key] = value(pair.value)
             }
             return out
-        case let .sequence(sequence):
-            return sequence.map(value)
-        case .alias:
-            // compose() hands back the anchored node itself; this case exists for emitting.
-            return JSONNull()
+        case let .sequence(items):
+            return items.map(value)
+        }
+    }
+
+    /// The core-schema tags a document may name explicitly (`!!int 5`).
+    enum Tag: Equatable {
+        case null, bool, int, float, str, other
+        init(name: String) {
+            switch name {
+            case "tag:yaml.org,2002:null": self = .null
+            case "tag:yaml.org,2002:bool": self = .bool
+            case "tag:yaml.org,2002:int": self = .int
+            case "tag:yaml.org,2002:float": self = .float
+            case "tag:yaml.org,2002:str": self = .str
+            default: self = .other
+            }
         }
     }
 
     /// A plain scalar typed by the rules above; `tag` is `.str` unless the document gave an
     /// explicit tag (`!!int 5`), which then decides.
-    static func typed(_ text: String, as tag: Tag.Name = .str) -> Any {
+    static func typed(_ text: String, as tag: Tag = .str) -> Any {
         switch tag {
         case .null: return JSONNull()
         case .bool: return bool(text) ?? text
         case .int: return int(text) ?? text
         case .float: return float(text) ?? text
         case .str: break
-        default: return text
+        case .other: return text
         }
         if isNull(text) { return JSONNull() }
         if let b = bool(text) { return b }

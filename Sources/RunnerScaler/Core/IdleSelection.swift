@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Which host a job cancelled before pick-up leaves surplus. Pure: hosts and GitHub's runner
 /// list in, at most one host out.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One thing the sweeper will do, and why.
 public enum SweepAction: Sendable, Equatable {

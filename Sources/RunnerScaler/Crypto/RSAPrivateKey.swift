@@ -1,5 +1,9 @@
 import COpenSSL
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An RSA private key held by OpenSSL. PKCS#1 (`BEGIN RSA PRIVATE KEY`) and PKCS#8
 /// (`BEGIN PRIVATE KEY`) PEM both load, raw or base64-encoded as a whole.
@@ -52,7 +56,7 @@ public final class RSAPrivateKey: @unchecked Sendable {
     static func pemText(_ raw: String) throws(LoadError) -> String {
         let trimmed = String(raw.trimmingASCIIWhitespace())
         if trimmed.hasPrefix("-----BEGIN") {
-            return trimmed.contains("\\n") ? trimmed.replacingOccurrences(of: "\\n", with: "\n") : trimmed
+            return trimmed.contains("\\n") ? trimmed.replacing("\\n", with: "\n") : trimmed
         }
         let compact = trimmed.filter { !$0.isWhitespace }
         if let data = Data(base64Encoded: compact), let decoded = String(data: data, encoding: .utf8),

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Who the App is: its numeric App ID or its client ID (`Iv1.…`); GitHub accepts either as `iss`.
 public enum AppIdentity: Sendable, Equatable, CustomStringConvertible {

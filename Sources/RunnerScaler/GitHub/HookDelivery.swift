@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One attempt to deliver a webhook, as `GET /app/hook/deliveries` lists it. Redeliveries
 /// share the original's `guid`.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Installation tokens, cached per installation until 5 minutes before they expire, shared by
 /// every request in the process (warm Lambda invocations, concurrent `serve` requests).

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A registration (or remove) token: valid for one hour, usable for one runner with
 /// `config.sh --ephemeral` on servers without JIT.

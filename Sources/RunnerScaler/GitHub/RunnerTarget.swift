@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where runners register: a repository, an organization or an enterprise. Decides the
 /// REST path prefix of every runner call.
@@ -71,7 +75,7 @@ public enum GitHubURLs {
         while api.hasSuffix("/") { api.removeLast() }
         if api == "https://api.github.com" { return "https://github.com" }
         if api.hasSuffix("/api/v3") { return String(api.dropLast("/api/v3".count)) }
-        if let range = api.range(of: "://api.") { return api.replacingCharacters(in: range, with: "://") }
+        if let range = api.firstRange(of: "://api.") { var web = api; web.replaceSubrange(range, with: "://"); return web }
         return api
     }
 }

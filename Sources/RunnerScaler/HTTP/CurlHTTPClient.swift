@@ -1,6 +1,10 @@
 import CCurl
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `HTTPClient` on libcurl. Each transfer runs `curl_easy_perform` on a dispatch thread;
 /// finished easy handles go back to a pool, and libcurl keeps each handle's connections open,

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An outbound HTTP request.
 public struct HTTPRequest: Sendable {
@@ -22,7 +26,7 @@ public struct HTTPRequest: Sendable {
 
     static func path(of url: String) -> String {
         var rest = Substring(url)
-        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
         guard let slash = rest.firstIndex(of: "/") else { return "/" }
         let path = rest[slash...]
         return String(path.prefix { $0 != "?" && $0 != "#" })

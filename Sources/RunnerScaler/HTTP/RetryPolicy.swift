@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// How many times and how long to wait between attempts. Shared by every client (GitHub,
 /// EC2, Metal); each client supplies its own `classify` for what counts as transient.
@@ -80,7 +84,14 @@ public struct RateLimitedError: Error, Sendable, CustomStringConvertible, Equata
 
     public var description: String {
         let wait = retryAfter.map { "retry after \(Int($0.seconds.rounded(.up)))s" } ?? "no retry time given"
-        return "\(method) \(path) is rate limited (\(status): \(message)); \(wait), which does not fit the \(String(format: "%.1f", remaining.seconds))s left"
+        return "\(method) \(path) is rate limited (\(status): \(message)); \(wait), which does not fit the \(Self.oneDecimal(remaining.seconds))s left"
+    }
+
+    /// `%.1f` without String(format:), which lives in the legacy Foundation module.
+    static func oneDecimal(_ value: Double) -> String {
+        guard value.isFinite else { return "\(value)" }
+        let tenths = Int((abs(value) * 10).rounded())
+        return (value < 0 && tenths > 0 ? "-" : "") + "\(tenths / 10).\(tenths % 10)"
     }
 }
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The shapes an invocation (or a replay file) can take, recognised by their fields.
 public enum InvocationEvent: Sendable {

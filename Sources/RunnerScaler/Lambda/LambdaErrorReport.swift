@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The body of `POST /runtime/invocation/{id}/error` and `POST /runtime/init/error`:
 /// Lambda's standard error document, sent as `application/vnd.aws.lambda.error+json` with the

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A `WebhookResponse` in the response shape of the event that asked for it. Function URLs and
 /// API Gateway HTTP APIs (payload 2.0) and REST APIs (payload 1.0) all take

@@ -1,6 +1,10 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
-import Metrics
+import CoreMetrics
 
 /// A whole `lambda`-mode process, from start to exit: JSON logs and EMF metrics on stdout, the
 /// runtime built once from the environment (a configuration problem is reported to Lambda as

@@ -1,6 +1,15 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
-import Metrics
+import CoreMetrics
 
 /// The custom-runtime loop: fetch an event, answer it, repeat. It turns each event into a
 /// call of `handle` (HTTP events) or `sweep` (scheduled events) and the result back into the

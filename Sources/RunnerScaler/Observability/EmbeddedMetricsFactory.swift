@@ -1,5 +1,14 @@
-import Metrics
+import CoreMetrics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// swift-metrics backend for Lambda: collects what one invocation records and writes it as
 /// CloudWatch Embedded Metric Format (EMF) JSON lines, which CloudWatch Logs turns into

@@ -1,5 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-import Metrics
+#endif
+import CoreMetrics
 
 /// swift-metrics backend for `serve`: keeps cumulative values and renders them in the
 /// Prometheus text exposition format (version 0.0.4) for `GET /metrics`.

@@ -1,4 +1,4 @@
-import Metrics
+import CoreMetrics
 
 /// Every metric the core emits, through swift-metrics. `serve` exports them as Prometheus
 /// text; Lambda writes them as CloudWatch Embedded Metric Format lines.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A machine that runs (or will run) exactly one runner. Its name is the runner's name.
 public struct RunnerHost: Sendable, Equatable, Hashable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Wraps a provider so that concurrent `list(pool:)` and `find(runnerName:pool:)` calls for
 /// one pool share provider calls: while one list of a pool is in flight, every caller that

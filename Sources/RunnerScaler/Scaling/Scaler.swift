@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 /// Carries out a `ScalingDecision`: GitHub for runner registrations, the pool's `HostProvider`

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The runner's boot script. The built-in template (bash; cloud-init runs it as user data)
 /// starts one ephemeral runner from a single-use JIT config, or from a one-hour registration

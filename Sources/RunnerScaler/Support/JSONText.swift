@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// JSON text for the per-delivery hot path: log lines, webhook responses, Lambda response
 /// documents and EMF metric lines. Foundation's `JSONSerialization` with `.sortedKeys` bridges every dictionary to

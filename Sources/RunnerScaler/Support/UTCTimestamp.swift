@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The UTC timestamp forms the outside systems use (SigV4's, RFC 3339 from EC2, GitHub and
 /// Metal, HTTP dates in `Retry-After`), done with calendar arithmetic rather than a formatter:

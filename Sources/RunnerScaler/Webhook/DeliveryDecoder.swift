@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Turns a verified request into a `Delivery`. Pure: no I/O, no clock.
 public enum DeliveryDecoder {

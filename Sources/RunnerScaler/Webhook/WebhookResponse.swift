@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What the core hands back to the edge: an HTTP status and a small JSON body.
 public struct WebhookResponse: Sendable, Equatable {

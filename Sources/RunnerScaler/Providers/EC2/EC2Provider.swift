@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 /// Runner hosts as EC2 instances. One provider serves every `ec2` pool; each call takes the

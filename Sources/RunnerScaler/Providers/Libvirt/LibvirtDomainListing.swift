@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One of our domains on a host, as the list script reports it.
 public struct LibvirtDomain: Sendable, Equatable {

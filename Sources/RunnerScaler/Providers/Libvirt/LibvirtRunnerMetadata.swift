@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Our mark on a domain: a `<metadata>` element in our own namespace, holding the same facts
 /// as the EC2 and Metal tags (`HostTags`), so a domain leads back to its pool, runner and job.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -67,7 +71,7 @@ private struct Scrubber {
     let lines: [String]
     init(_ key: SSHPrivateKey) { lines = key.sensitiveLines }
     func callAsFunction(_ text: String) -> String {
-        lines.reduce(text) { $0.replacingOccurrences(of: $1, with: "<redacted>") }
+        lines.reduce(text) { $0.replacing($1, with: "<redacted>") }
     }
 }
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What to run on the host: a fixed remote command (normally `sh -s`) and the script fed to
 /// it on stdin. The script may carry user data (a single-use runner credential), so it is a

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An OpenSSH private key, normalised to PEM text with a trailing newline (ssh rejects a key
 /// file without one). Accepts the PEM itself or base64 of it, which is how the key usually
@@ -11,7 +15,7 @@ public struct SSHPrivateKey: Sendable, Equatable, CustomStringConvertible, Custo
         var text = value.exposedValue.trimmingASCIIWhitespace()
         // A PEM pasted into a single-line setting often arrives with literal "\n".
         if !text.contains("\n"), text.contains("\\n") {
-            text = text.replacingOccurrences(of: "\\n", with: "\n").trimmingASCIIWhitespace()
+            text = text.replacing("\\n", with: "\n").trimmingASCIIWhitespace()
         }
         if !text.hasPrefix("-----BEGIN ") {
             let compact = text.filter { !$0.isWhitespace }

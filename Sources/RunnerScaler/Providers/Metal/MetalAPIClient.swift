@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 /// Talks to the Metal API v1 with a project API key in `X-Auth-Token`. GETs and DELETEs go
@@ -98,7 +102,7 @@ public struct MetalAPIClient: Sendable {
         if found.isEmpty { found = [response.serverMessage] }
         return found.prefix(20).map { message in
             let bounded = String(message.prefix(500))
-            return token.isEmpty ? bounded : bounded.replacingOccurrences(of: token.exposedValue, with: "<redacted>")
+            return token.isEmpty ? bounded : bounded.replacing(token.exposedValue, with: "<redacted>")
         }
     }
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The project API keys of the metal pools, resolved once when the provider is built (once per
 /// cold start in Lambda), never per event. Pools that share a reference share one lookup.

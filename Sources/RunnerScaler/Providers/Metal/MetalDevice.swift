@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The parts of the spec's `Device` the scaler reads. Everything is optional on the wire so a
 /// sparse device (an `exclude`d or partial answer) still decodes; `id` alone is required.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The `createDevice` body for one runner host (DeviceCreateInMetroInput or
 /// DeviceCreateInFacilityInput in the spec).

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 /// Runner hosts as Packet / Equinix Metal bare-metal devices. The device's hostname is the
