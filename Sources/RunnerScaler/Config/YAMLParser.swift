@@ -1210,22 +1210,7 @@ private struct YAMLComposer {
         defer { openFlows.removeLast() }
         var items: [YAMLNode] = []
         var first = true
-        while true {
-            var token = try scanner.peek()
-            if token.kind == .flowSequenceEnd {
-                _ = try scanner.next()
-                return .sequence(items)
-            }
-            if !first {
-                guard token.kind == .flowEntry else { throw separatorError(token, in: start, closer: "]") }
-                _ = try scanner.next()
-                token = try scanner.peek()
-                if token.kind == .flowSequenceEnd {
-                    _ = try scanner.next()
-                    return .sequence(items)
-                }
-            }
-            first = false
+        while let token = try nextFlowEntry(in: start, closer: .flowSequenceEnd, first: &first) {
             if token.kind == .key {
                 // A single-pair mapping: [a: 1, b]
                 _ = try scanner.next()
@@ -1243,20 +1228,13 @@ private struct YAMLComposer {
                 default:
                     key = try node(block: false, indentless: false, depth: depth + 2)
                 }
-                var value: YAMLNode
-                if try scanner.peek().kind == .value {
-                    _ = try scanner.next()
-                    let after = try scanner.peek()
-                    value = after.kind == .flowEntry || after.kind == .flowSequenceEnd
-                        ? emptyNode() : try node(block: false, indentless: false, depth: depth + 2)
-                } else {
-                    value = emptyNode()
-                }
+                let value = try flowValue(closer: .flowSequenceEnd, depth: depth + 2)
                 items.append(.mapping([YAMLPair(key, value)]))
             } else {
                 items.append(try node(block: false, indentless: false, depth: depth + 1))
             }
         }
+        return .sequence(items)
     }
 
     private mutating func flowMapping(start: YAMLToken, depth: Int) throws(YAMLParseError) -> YAMLNode {
@@ -1266,22 +1244,7 @@ private struct YAMLComposer {
         defer { openFlows.removeLast() }
         var pairs: [YAMLPair] = []
         var first = true
-        while true {
-            var token = try scanner.peek()
-            if token.kind == .flowMappingEnd {
-                _ = try scanner.next()
-                return .mapping(pairs)
-            }
-            if !first {
-                guard token.kind == .flowEntry else { throw separatorError(token, in: start, closer: "}") }
-                _ = try scanner.next()
-                token = try scanner.peek()
-                if token.kind == .flowMappingEnd {
-                    _ = try scanner.next()
-                    return .mapping(pairs)
-                }
-            }
-            first = false
+        while let token = try nextFlowEntry(in: start, closer: .flowMappingEnd, first: &first) {
             guard token.kind == .key else {
                 switch token.kind {
                 case .streamEnd:
@@ -1296,16 +1259,39 @@ private struct YAMLComposer {
             let next = try scanner.peek()
             let key = next.kind == .value || next.kind == .flowEntry || next.kind == .flowMappingEnd
                 ? emptyNode() : try node(block: false, indentless: false, depth: depth + 1)
-            var value: YAMLNode
-            if try scanner.peek().kind == .value {
-                _ = try scanner.next()
-                let after = try scanner.peek()
-                value = after.kind == .flowEntry || after.kind == .flowMappingEnd
-                    ? emptyNode() : try node(block: false, indentless: false, depth: depth + 1)
-            } else {
-                value = emptyNode()
-            }
-            pairs.append(YAMLPair(key, value))
+            pairs.append(YAMLPair(key, try flowValue(closer: .flowMappingEnd, depth: depth + 1)))
         }
+        return .mapping(pairs)
+    }
+
+    /// The token that starts the next entry of a flow collection (after the ',' that must
+    /// separate it from the previous one), or nil once the closing bracket is consumed; a
+    /// trailing ',' before the bracket is allowed.
+    private mutating func nextFlowEntry(in start: YAMLToken, closer: YAMLToken.Kind,
+                                        first: inout Bool) throws(YAMLParseError) -> YAMLToken? {
+        var token = try scanner.peek()
+        if !first, token.kind != closer {
+            guard token.kind == .flowEntry else {
+                throw separatorError(token, in: start, closer: closer == .flowSequenceEnd ? "]" : "}")
+            }
+            _ = try scanner.next()
+            token = try scanner.peek()
+        }
+        first = false
+        if token.kind == closer {
+            _ = try scanner.next()
+            return nil
+        }
+        return token
+    }
+
+    /// The value of a flow pair: the node after ':', or an empty node when ':' is missing or
+    /// followed directly by ',' or the closing bracket.
+    private mutating func flowValue(closer: YAMLToken.Kind, depth: Int) throws(YAMLParseError) -> YAMLNode {
+        guard try scanner.peek().kind == .value else { return emptyNode() }
+        _ = try scanner.next()
+        let after = try scanner.peek()
+        return after.kind == .flowEntry || after.kind == closer
+            ? emptyNode() : try node(block: false, indentless: false, depth: depth)
     }
 }

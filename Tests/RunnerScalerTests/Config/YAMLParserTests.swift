@@ -309,14 +309,7 @@ struct YAMLParserTests {
         g: [1, "x", no]
         """,
         "base: &b [a, b]\ncopy: *b\n",
-    ] + [
-        "10", "-3", "+7", "0", "1_000", "0x1F", "0x1f_ff", "0o17", "017", "0b101", "-0x10",
-        "1.5", "-0.25", "1e3", "2.5E-2", "1.", ".5", "1_0.5", ".inf", "-.Inf", "+.INF",
-        "true", "False", "YES", "no", "On", "OFF",
-        "~", "null", "Null", "NULL",
-        "t3.micro", "ami-12c6146b", "subnet-1", "rs", "linux-x64", "self-hosted", "0x", "1e", "e3", "_1", "1__", "--1",
-        "8h", "10m", "yes please", "TrUe", "nULL", "0.0.0.0", "127.0.0.1", "1.2.3", "0x1G", "0b102", "09", "1:30",
-    ].map { "v: \($0)\n" }
+    ] + YAMLValuesTests.plain.map { "v: \($0)\n" }
 
     /// Documents as a pools file would be written, with the features one reaches for.
     static let realistic: [String] = [
