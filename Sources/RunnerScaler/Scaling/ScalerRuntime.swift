@@ -52,7 +52,7 @@ public struct ScalerRuntime: Sendable {
         for (i, pool) in config.pools.enumerated() {
             guard let path = pool.userDataTemplate else { continue }
             do { templates[pool.name] = try UserDataTemplate.load(path: path) } catch {
-                problems.append(ConfigProblem("pools[\(i)].userDataTemplate", "cannot read \(path): \((error as? LocalFile.ReadError)?.reason ?? "\(error)")"))
+                problems.append(ConfigProblem("pools[\(i)].userDataTemplate", "cannot read \(path): \(error.reason)"))
             }
         }
         if !problems.isEmpty { throw ConfigError(problems) }

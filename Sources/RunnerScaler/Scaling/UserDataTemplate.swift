@@ -18,7 +18,7 @@ public struct UserDataTemplate: Sendable, Equatable {
 
     public init(text: String) { self.text = text }
 
-    public static func load(path: String) throws -> UserDataTemplate {
+    static func load(path: String) throws(LocalFile.ReadError) -> UserDataTemplate {
         UserDataTemplate(text: String(decoding: try LocalFile.read(path), as: UTF8.self))
     }
 

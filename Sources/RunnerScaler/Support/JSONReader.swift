@@ -60,12 +60,8 @@ enum JSONReader {
 
         /// Line and column (1-based, columns in bytes) of the current position.
         func error(_ message: String) -> SyntaxError {
-            var line = 1, lineStart = 0
-            for i in 0..<min(index, bytes.count) where bytes[i] == 0x0A {
-                line += 1
-                lineStart = i + 1
-            }
-            return SyntaxError(message: message, line: line, column: index - lineStart + 1)
+            let position = TextPosition(of: index, in: bytes)
+            return SyntaxError(message: message, line: position.line, column: position.column)
         }
 
         mutating func value(depth: Int) throws(SyntaxError) -> Any {

@@ -64,6 +64,7 @@ enum LocalFile {
         return dir.hasSuffix("/") ? dir : dir + "/"
     }
 
+    /// strerror text for the current errno, for messages about a failed local call.
     static func lastError() -> String { String(cString: strerror(errno)) }
 }
 

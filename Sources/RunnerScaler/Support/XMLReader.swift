@@ -44,9 +44,7 @@ public enum XMLReader {
         init(_ bytes: [UInt8]) { b = bytes }
 
         func fail(_ reason: String) -> Error {
-            var line = 1
-            for byte in b[..<min(i, b.count)] where byte == UInt8(ascii: "\n") { line += 1 }
-            return Error(line: line, reason: reason)
+            Error(line: TextPosition(of: i, in: b).line, reason: reason)
         }
 
         func starts(_ s: StaticString) -> Bool {

@@ -83,7 +83,7 @@ private struct PrivateDirectory {
         var template = Array((parent.hasSuffix("/") ? parent : parent + "/").utf8CString.dropLast())
             + Array("runner-scaler-ssh.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
-            throw .cannotRun("cannot create a private temp directory in \(parent): \(String(cString: strerror(errno)))")
+            throw .cannotRun("cannot create a private temp directory in \(parent): \(LocalFile.lastError())")
         }
         path = String(cString: made)
     }
@@ -92,14 +92,14 @@ private struct PrivateDirectory {
     func write(_ name: String, _ contents: String) throws(SSHError) -> String {
         let file = path + "/" + name
         let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .cannotRun("cannot create \(file): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw .cannotRun("cannot create \(file): \(LocalFile.lastError())") }
         defer { close(fd) }
         let bytes = Array(contents.utf8)
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Self.posixWrite(fd, $0.baseAddress, $0.count) }
             if n < 0, errno == EINTR { continue }
-            guard n > 0 else { throw .cannotRun("cannot write \(file): \(String(cString: strerror(errno)))") }
+            guard n > 0 else { throw .cannotRun("cannot write \(file): \(LocalFile.lastError())") }
             offset += n
         }
         return file
