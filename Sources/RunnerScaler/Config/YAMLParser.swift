@@ -320,6 +320,13 @@ private struct YAMLScanner {
         queue.append(YAMLToken(kind: kind, start: start))
     }
 
+    /// A token that is its own text (`[`, `,`, `-`, `?`, `:`, `---`): skipped and queued.
+    private mutating func enqueueIndicator(_ kind: YAMLToken.Kind, length: Int = 1) {
+        let start = mark
+        for _ in 0..<length { skip() }
+        enqueue(kind, at: start)
+    }
+
     /// Scans until the head token is settled: nothing pending could still insert a KEY before it.
     private mutating func fetchMoreTokens() throws(YAMLParseError) {
         while true {
@@ -488,9 +495,7 @@ private struct YAMLScanner {
         unrollIndent(to: -1)
         try removeSimpleKey()
         simpleKeyAllowed = false
-        let start = mark
-        skip(); skip(); skip()
-        enqueue(kind, at: start)
+        enqueueIndicator(kind, length: 3)
     }
 
     private mutating func fetchFlowCollectionStart(_ kind: YAMLToken.Kind) throws(YAMLParseError) {
@@ -498,9 +503,7 @@ private struct YAMLScanner {
         simpleKeys.append(SimpleKey())
         flowLevel += 1
         simpleKeyAllowed = true
-        let start = mark
-        skip()
-        enqueue(kind, at: start)
+        enqueueIndicator(kind)
     }
 
     private mutating func fetchFlowCollectionEnd(_ kind: YAMLToken.Kind) throws(YAMLParseError) {
@@ -510,17 +513,13 @@ private struct YAMLScanner {
             simpleKeys.removeLast()
         }
         simpleKeyAllowed = false
-        let start = mark
-        skip()
-        enqueue(kind, at: start)
+        enqueueIndicator(kind)
     }
 
     private mutating func fetchFlowEntry() throws(YAMLParseError) {
         try removeSimpleKey()
         simpleKeyAllowed = true
-        let start = mark
-        skip()
-        enqueue(.flowEntry, at: start)
+        enqueueIndicator(.flowEntry)
     }
 
     private mutating func fetchBlockEntry() throws(YAMLParseError) {
@@ -533,9 +532,7 @@ private struct YAMLScanner {
         // In a flow collection '-' is an error the parser reports with its context.
         try removeSimpleKey()
         simpleKeyAllowed = true
-        let start = mark
-        skip()
-        enqueue(.blockEntry, at: start)
+        enqueueIndicator(.blockEntry)
     }
 
     private mutating func fetchKey() throws(YAMLParseError) {
@@ -545,9 +542,7 @@ private struct YAMLScanner {
         }
         try removeSimpleKey()
         simpleKeyAllowed = flowLevel == 0
-        let start = mark
-        skip()
-        enqueue(.key, at: start)
+        enqueueIndicator(.key)
     }
 
     private mutating func fetchValue() throws(YAMLParseError) {
@@ -568,9 +563,7 @@ private struct YAMLScanner {
             }
             simpleKeyAllowed = flowLevel == 0
         }
-        let start = mark
-        skip()
-        enqueue(.value, at: start)
+        enqueueIndicator(.value)
     }
 
     private mutating func fetchAnchor(isAlias: Bool) throws(YAMLParseError) {
