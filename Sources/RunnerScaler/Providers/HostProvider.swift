@@ -74,10 +74,21 @@ public protocol HostProvider: Sendable {
     func list(pool: PoolConfig) async throws -> [RunnerHost]
     /// Live hosts of the pool whose runner name is `runnerName`.
     func find(runnerName: String, pool: PoolConfig) async throws -> [RunnerHost]
+    /// Live hosts of the pool whose runner name is any of `runnerNames`: one look-up for a
+    /// batch of completed jobs.
+    func find(runnerNames: [String], pool: PoolConfig) async throws -> [RunnerHost]
 }
 
 extension HostProvider {
     public func find(runnerName: String, pool: PoolConfig) async throws -> [RunnerHost] {
         try await list(pool: pool).filter { $0.runnerName == runnerName }
+    }
+
+    /// A provider without a multi-name look-up: its own `find` for one name, else the pool's
+    /// list filtered.
+    public func find(runnerNames: [String], pool: PoolConfig) async throws -> [RunnerHost] {
+        if runnerNames.count == 1 { return try await find(runnerName: runnerNames[0], pool: pool) }
+        let wanted = Set(runnerNames)
+        return try await list(pool: pool).filter { wanted.contains($0.runnerName) }
     }
 }

@@ -34,6 +34,22 @@ private final class GatedListProvider: HostProvider, @unchecked Sendable {
 
     func list(pool: PoolConfig) async throws -> [RunnerHost] {
         let snapshot = lock.withLock { hosts.filter { $0.pool == pool.name } }
+        return try await gated(snapshot)
+    }
+
+    /// Names asked of each multi-name find, in call order.
+    private(set) var askedNames: [[String]] = []
+    var asked: [[String]] { lock.withLock { askedNames } }
+
+    func find(runnerNames: [String], pool: PoolConfig) async throws -> [RunnerHost] {
+        let snapshot = lock.withLock {
+            askedNames.append(runnerNames)
+            return hosts.filter { $0.pool == pool.name && runnerNames.contains($0.runnerName) }
+        }
+        return try await gated(snapshot)
+    }
+
+    private func gated(_ snapshot: [RunnerHost]) async throws -> [RunnerHost] {
         await withCheckedContinuation { gate in lock.withLock { started += 1; gates.append(gate) } }
         if lock.withLock({ failures.removeFirst() }) { throw Injected() }
         return snapshot
@@ -73,7 +89,7 @@ struct ListCoalescingProviderTests {
         #expect(base.open())
         for task in later { #expect(try await task.value.map(\.id) == ["h1", "h2"]) }
         #expect(base.startedCount == 2, "eleven callers, two provider lists")
-        #expect(await provider.listCalls == 2)
+        #expect(await provider.providerCalls == 2)
     }
 
     @Test("A failed list fails its own batch only; the next batch lists again")
@@ -106,18 +122,65 @@ struct ListCoalescingProviderTests {
         #expect(try await b.value.map(\.id) == ["hb"])
     }
 
-    @Test("find is the pool's list filtered by runner name, through the same batches")
-    func findFilters() async throws {
+    @Test("Finds arriving during a find share the next one, asked for all their names; each gets its own hosts")
+    func findsBatchByName() async throws {
         let base = GatedListProvider()
         let provider = ListCoalescingProvider(base)
         base.add(RunnerHost(id: "h1", runnerName: "r1", pool: "a"))
         base.add(RunnerHost(id: "h2", runnerName: "r2", pool: "a"))
         let pool = self.pool
-        let found = Task { try await provider.find(runnerName: "r2", pool: pool) }
-        try await until("the list is in flight") { base.startedCount == 1 }
+        let first = Task { try await provider.find(runnerName: "r1", pool: pool) }
+        try await until("the first find is in flight") { base.startedCount == 1 }
+        let names = ["r2", "r3", "r2", "r4"]
+        let later = names.map { name in Task { try await provider.find(runnerName: name, pool: pool) } }
+        try await until("four finds wait") { await provider.waitingFinds(pool: "a") == 4 }
+        #expect(await provider.waiting(pool: "a") == 0, "finds do not queue behind lists")
+        // Launched while the first find runs: the later callers must see it.
+        base.add(RunnerHost(id: "h3", runnerName: "r3", pool: "a"))
         #expect(base.open())
-        #expect(try await found.value.map(\.id) == ["h2"])
+        #expect(try await first.value.map(\.id) == ["h1"])
+        try await until("the second find is in flight") { base.startedCount == 2 }
+        #expect(base.open())
+        var answers: [[String]] = []
+        for task in later { answers.append(try await task.value.map(\.id)) }
+        #expect(answers == [["h2"], ["h3"], ["h2"], []])
+        #expect(base.asked.count == 2)
+        #expect(base.asked.first == ["r1"])
+        #expect(base.asked.last.map(Set.init) == ["r2", "r3", "r4"])
+        #expect(base.asked.last?.count == 3, "each name asked once")
+        #expect(await provider.providerCalls == 2)
         #expect(provider.kind == "gated")
+    }
+
+    @Test("A find does not wait for a list in flight, nor a list for a find")
+    func findsAndListsAreIndependent() async throws {
+        let base = GatedListProvider()
+        let provider = ListCoalescingProvider(base)
+        base.add(RunnerHost(id: "h1", runnerName: "r1", pool: "a"))
+        let pool = self.pool
+        let listed = Task { try await provider.list(pool: pool) }
+        let found = Task { try await provider.find(runnerName: "r1", pool: pool) }
+        try await until("a list and a find are in flight together") { base.startedCount == 2 }
+        #expect(base.open() && base.open())
+        #expect(try await listed.value.map(\.id) == ["h1"])
+        #expect(try await found.value.map(\.id) == ["h1"])
+    }
+
+    @Test("A failed find fails every caller of its batch")
+    func findFailure() async throws {
+        let base = GatedListProvider()
+        let provider = ListCoalescingProvider(base)
+        let pool = self.pool
+        base.add(RunnerHost(id: "h1", runnerName: "r1", pool: "a"))
+        let first = Task { try await provider.find(runnerName: "r1", pool: pool) }
+        try await until("the first find is in flight") { base.startedCount == 1 }
+        let batch = ["r1", "r2"].map { name in Task { try await provider.find(runnerName: name, pool: pool) } }
+        try await until("two finds wait") { await provider.waitingFinds(pool: "a") == 2 }
+        #expect(base.open())
+        #expect(try await first.value.map(\.id) == ["h1"])
+        try await until("the second find is in flight") { base.startedCount == 2 }
+        #expect(base.open(fail: true))
+        for task in batch { await #expect(throws: GatedListProvider.Injected.self) { try await task.value } }
     }
 
     @Test("Real providers are wrapped at startup; the dry-run provider and dry runs are not")

@@ -20,4 +20,10 @@ public struct DryRunProvider: HostProvider {
     public func find(runnerName: String, pool: PoolConfig) async throws -> [RunnerHost] {
         [RunnerHost(id: "dry-run:\(runnerName)", runnerName: runnerName, pool: pool.name, state: .running)]
     }
+
+    public func find(runnerNames: [String], pool: PoolConfig) async throws -> [RunnerHost] {
+        var seen: Set<String> = []
+        return runnerNames.filter { seen.insert($0).inserted }
+            .map { RunnerHost(id: "dry-run:\($0)", runnerName: $0, pool: pool.name, state: .running) }
+    }
 }

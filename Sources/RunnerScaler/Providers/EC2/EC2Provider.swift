@@ -24,6 +24,10 @@ public struct EC2Provider: HostProvider {
     public let poolSettings: [String: EC2PoolSettings]
     /// The time one operation may take when the caller gives no deadline.
     public let operationBudget: Duration
+    /// `MaxResults` of each `DescribeInstances` page (EC2 takes 5...1000). The default, EC2's
+    /// largest, makes a pool of up to 1000 live hosts one call, not one per 100 (moto's
+    /// default page).
+    public var pageSize = 1000
     private let now: @Sendable () -> Date
     private let logger: Logger
 
@@ -107,7 +111,7 @@ public struct EC2Provider: HostProvider {
                     // token (on another placement): that instance is the host. The token and
                     // the runner name come from the same job attempt, so the name tag finds it
                     // (and unlike the client-token filter, also on emulators).
-                    if let existing = try await describe(pool: spec.pool, extraFilters: [.tag(HostTags.runnerName, spec.runnerName)],
+                    if let existing = try await describe(pool: spec.pool, narrowing: .tag(HostTags.runnerName, spec.runnerName),
                                                          deadline: deadline).first {
                         return .alreadyExists(existing)
                     }
@@ -150,17 +154,39 @@ public struct EC2Provider: HostProvider {
     }
 
     public func list(pool: PoolConfig, deadline: Deadline) async throws -> [RunnerHost] {
-        try await describe(pool: pool, extraFilters: [], deadline: deadline)
+        try await describe(pool: pool, deadline: deadline)
     }
 
     public func find(runnerName: String, pool: PoolConfig, deadline: Deadline) async throws -> [RunnerHost] {
+        return try await find(runnerNames: [runnerName], pool: pool, deadline: deadline)
+    }
+
+    public func find(runnerNames: [String], pool: PoolConfig) async throws -> [RunnerHost] {
+        try await find(runnerNames: runnerNames, pool: pool, deadline: .after(operationBudget))
+    }
+
+    /// One `DescribeInstances` per `maxFilterValues` names, each filtered by the runner-name
+    /// tag with all of them as values: a batch of completed jobs costs one small call, and the
+    /// response holds only their hosts, not the whole pool.
+    public func find(runnerNames: [String], pool: PoolConfig, deadline: Deadline) async throws -> [RunnerHost] {
+        var names: [String] = []
+        var seen: Set<String> = []
+        for name in runnerNames where seen.insert(name).inserted { names.append(name) }
         if dryRun {
-            // Nothing is looked up in a dry run; a stand-in host lets the plan show the
-            // TerminateInstances a real run would send for this runner.
-            return [RunnerHost(id: "<instance tagged \(HostTags.runnerName)=\(runnerName)>", runnerName: runnerName,
-                               pool: pool.name, state: .running)]
+            // Nothing is looked up in a dry run; a stand-in host per name lets the plan show
+            // the TerminateInstances a real run would send for that runner.
+            return names.map { RunnerHost(id: "<instance tagged \(HostTags.runnerName)=\($0)>", runnerName: $0,
+                                          pool: pool.name, state: .running) }
         }
-        return try await describe(pool: pool, extraFilters: [.tag(HostTags.runnerName, runnerName)], deadline: deadline)
+        var hosts: [RunnerHost] = []
+        var start = 0
+        while start < names.count {
+            let chunk = Array(names[start..<min(start + Self.maxFilterValues, names.count)])
+            hosts += try await describe(pool: pool, narrowing: EC2Filter(name: "tag:\(HostTags.runnerName)", values: chunk),
+                                        deadline: deadline)
+            start += chunk.count
+        }
+        return hosts
     }
 
     // MARK: pieces
@@ -170,16 +196,23 @@ public struct EC2Provider: HostProvider {
     /// Account-wide spot limits: no other spot placement will do better.
     static let spotAccountCodes: Set<String> = ["MaxSpotInstanceCountExceeded"]
 
-    /// The filters every lookup starts from: ours, this pool, alive.
-    public func filters(pool: String) -> [EC2Filter] {
-        [.tag(HostTags.managedBy, managedBy), .tag(HostTags.pool, pool), .instanceStateName("pending", "running")]
+    /// Values EC2 accepts in one filter.
+    static let maxFilterValues = 200
+
+    /// The filters of every lookup: alive, then `narrowing` (a runner-name filter, say), then
+    /// this pool and ours. EC2 gives the same answer in any order; an emulator that tests the
+    /// filters in the order given (moto does) skips the tag look-ups of terminated hosts and
+    /// of hosts the narrowing filter already excluded.
+    public func filters(pool: String, narrowing: EC2Filter? = nil) -> [EC2Filter] {
+        [.instanceStateName("pending", "running")] + (narrowing.map { [$0] } ?? [])
+            + [.tag(HostTags.pool, pool), .tag(HostTags.managedBy, managedBy)]
     }
 
-    private func describe(pool: PoolConfig, extraFilters: [EC2Filter], deadline: Deadline) async throws -> [RunnerHost] {
+    private func describe(pool: PoolConfig, narrowing: EC2Filter? = nil, deadline: Deadline) async throws -> [RunnerHost] {
         let settings = try Self.settings(pool)
         if dryRun { return [] }
         let ec2 = try client(pool: pool.name, settings: settings)
-        let request = EC2DescribeInstancesRequest(filters: filters(pool: pool.name) + extraFilters)
+        let request = EC2DescribeInstancesRequest(filters: filters(pool: pool.name, narrowing: narrowing), maxResults: pageSize)
         return try await ec2.describeInstances(request, deadline: deadline)
             .map { RunnerHost(ec2Instance: $0, pool: pool.name) }
     }

@@ -89,6 +89,35 @@ struct EC2ProviderMotoTests {
         #expect(found.map(\.id) == [b.id])
     }
 
+    @Test("find(runnerNames:) asks once per 200 names, alive first, and returns only the named live hosts")
+    func findManyNames() async throws {
+        let moto = try await MotoServer.shared.value
+        let http = AWSFaultInjectingHTTPClient()
+        let provider = moto.provider(http: http)
+        let pool = F.pool()
+        let a = try launched(try await provider.launch(F.spec(pool, job: 11)))
+        let b = try launched(try await provider.launch(F.spec(pool, job: 12)))
+        let c = try launched(try await provider.launch(F.spec(pool, job: 13)))
+        _ = try await provider.launch(F.spec(pool, job: 14))
+        _ = try await provider.terminate(c)
+        let unknown = (0..<250).map { "rs-nobody-\($0)-1" }
+        let names = [a.runnerName] + unknown + [b.runnerName, c.runnerName, a.runnerName]
+        let found = try await provider.find(runnerNames: names, pool: pool)
+        #expect(Set(found.map(\.id)) == [a.id, b.id])
+        #expect(found.count == 2)
+
+        let sent = http.requests(action: "DescribeInstances")
+        #expect(sent.count == 2, "253 distinct names: one call for 200, one for 53")
+        let first = try #require(sent.first)
+        #expect(first.parameter("Filter.1.Name") == "instance-state-name")
+        #expect(first.parameter("Filter.2.Name") == "tag:\(HostTags.runnerName)")
+        #expect(first.parameter("Filter.2.Value.200") != nil)
+        #expect(first.parameter("Filter.2.Value.201") == nil)
+        #expect(first.parameter("MaxResults") == "1000")
+        #expect(sent.last?.parameter("Filter.2.Value.53") != nil)
+        #expect(sent.last?.parameter("Filter.2.Value.54") == nil)
+    }
+
     @Test("find for a runner name no host has returns nothing")
     func findUnknown() async throws {
         let moto = try await MotoServer.shared.value
@@ -124,7 +153,7 @@ struct EC2ProviderMotoTests {
         #expect(gone.state == .terminated)
     }
 
-    @Test("list follows NextToken past moto's 100-instance pages")
+    @Test("list asks for pages of 1000 and follows NextToken when there are more")
     func pagination() async throws {
         let moto = try await MotoServer.shared.value
         let pool = F.pool()
@@ -150,10 +179,22 @@ struct EC2ProviderMotoTests {
         #expect(listed.count == total)
         #expect(Set(listed.map(\.id)).count == total)
         let pages = http.requests(action: "DescribeInstances")
-        #expect(pages.count == 2)
-        #expect(pages.first?.parameter("NextToken") == nil)
-        #expect(pages.last?.parameter("NextToken") != nil)
-        #expect(pages.last?.parameter("Filter.1.Name") == "tag:runner-scaler:managed-by")
+        #expect(pages.count == 1, "one page of up to 1000")
+        #expect(pages.first?.parameter("MaxResults") == "1000")
+
+        let small = AWSFaultInjectingHTTPClient()
+        var paged = moto.provider(http: small)
+        paged.pageSize = 40
+        let again = try await paged.list(pool: pool)
+        #expect(Set(again.map(\.id)) == Set(listed.map(\.id)))
+        let smallPages = small.requests(action: "DescribeInstances")
+        #expect(smallPages.count == 3, "103 hosts in pages of 40")
+        #expect(smallPages.first?.parameter("NextToken") == nil)
+        #expect(smallPages.dropFirst().allSatisfy { $0.parameter("NextToken") != nil })
+        #expect(smallPages.allSatisfy { $0.parameter("MaxResults") == "40" })
+        #expect(smallPages.last?.parameter("Filter.1.Name") == "instance-state-name")
+        #expect(smallPages.last?.parameter("Filter.2.Name") == "tag:runner-scaler:pool")
+        #expect(smallPages.last?.parameter("Filter.3.Name") == "tag:runner-scaler:managed-by")
     }
 
     @Test("On capacity errors the next instance type is tried, then the next subnet, with one ClientToken")
