@@ -4,18 +4,25 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Wraps a provider so that concurrent look-ups of one pool share provider calls. While one
-/// call of a kind (a whole-pool `list`, or a runner-name `find`) is in flight for a pool, every
-/// caller of that kind that arrives waits for it to end and is then served, together with all
-/// the others that arrived meanwhile, by the next call. A burst of N concurrent deliveries
-/// costs about two calls per call duration instead of N, and every caller still gets an
-/// answer from a call that began after it asked, so the duplicate-delivery guard and the cap
-/// count are exactly as fresh as without coalescing.
+/// Wraps a provider so that concurrent look-ups of one pool share provider calls.
 ///
-/// Waiting `find`s are answered by one `find(runnerNames:)` with all their names (for EC2, one
-/// `DescribeInstances` whose response holds just those hosts), each caller getting the hosts
-/// of its own name. Used for the real providers only; dry runs keep the stand-in hosts their
-/// own `find` returns.
+/// Whole-pool lists (the cap count and duplicate guard of a `queued`, the sweeper): a caller
+/// that arrives while a list of its pool is in flight shares that list instead of starting
+/// another. Since that list began before the caller asked, the caller's answer is amended
+/// with what this process itself changed in the pool meanwhile: hosts it launched are added
+/// (if the list does not hold them yet) and hosts it terminated are removed. What it can miss
+/// is only what other processes changed during the list: the same race every list has between
+/// its answer and the launch that follows. The caller that started the list gets it as is.
+///
+/// Runner-name finds (the host lookup of a `completed`): a caller that arrives while a find of
+/// its pool is in flight waits for it to end and is then served, together with all the others
+/// that arrived meanwhile, by the next find, asked for all their names at once (for EC2, one
+/// `DescribeInstances` whose response holds just those hosts). Every find therefore began
+/// after its callers asked.
+///
+/// A burst of N concurrent deliveries costs a few provider calls per call duration instead of
+/// N. Used for the real providers only; dry runs keep the stand-in hosts their own `find`
+/// returns.
 public struct ListCoalescingProvider: HostProvider {
     public let base: any HostProvider
     private let batcher = PoolCallBatcher()
@@ -24,18 +31,29 @@ public struct ListCoalescingProvider: HostProvider {
 
     public var kind: String { base.kind }
 
-    public func launch(_ spec: HostSpec) async throws -> LaunchOutcome { try await base.launch(spec) }
+    public func launch(_ spec: HostSpec) async throws -> LaunchOutcome {
+        let outcome = try await base.launch(spec)
+        switch outcome {
+        case let .launched(host), let .alreadyExists(host): await batcher.launched(host, pool: spec.pool.name)
+        case .planned: break
+        }
+        return outcome
+    }
 
-    public func terminate(_ host: RunnerHost) async throws -> TerminateOutcome { try await base.terminate(host) }
+    public func terminate(_ host: RunnerHost) async throws -> TerminateOutcome {
+        let outcome = try await base.terminate(host)
+        if case .terminated = outcome { await batcher.terminated(host) }
+        return outcome
+    }
 
     public func list(pool: PoolConfig) async throws -> [RunnerHost] {
         let base = self.base
-        return try await batcher.call(pool, name: nil) { pool, _ in try await base.list(pool: pool) }
+        return try await batcher.list(pool) { try await base.list(pool: $0) }
     }
 
     public func find(runnerName: String, pool: PoolConfig) async throws -> [RunnerHost] {
         let base = self.base
-        return try await batcher.call(pool, name: runnerName) { pool, names in try await base.find(runnerNames: names, pool: pool) }
+        return try await batcher.find(runnerName, pool: pool) { pool, names in try await base.find(runnerNames: names, pool: pool) }
     }
 
     public func find(runnerNames: [String], pool: PoolConfig) async throws -> [RunnerHost] {
@@ -45,79 +63,120 @@ public struct ListCoalescingProvider: HostProvider {
     /// Provider calls (lists and finds) made so far.
     public var providerCalls: Int { get async { await batcher.calls } }
 
-    /// Callers waiting for the next whole-pool list of `pool`.
-    func waiting(pool: String) async -> Int { await batcher.waiting(pool, finds: false) }
+    /// Callers sharing the list of `pool` in flight, besides the one that started it.
+    func sharing(pool: String) async -> Int { await batcher.sharing(pool) }
 
     /// Callers waiting for the next runner-name look-up in `pool`.
-    func waitingFinds(pool: String) async -> Int { await batcher.waiting(pool, finds: true) }
+    func waitingFinds(pool: String) async -> Int { await batcher.waitingFinds(pool) }
 }
 
-/// The per-pool queues behind `ListCoalescingProvider`: for each pool and kind of call, at most
-/// one call in flight and one batch of callers waiting for the next.
+/// The per-pool state behind `ListCoalescingProvider`: the list in flight with the callers
+/// sharing it and this process's changes since it began, and the find in flight with the batch
+/// of callers waiting for the next.
 actor PoolCallBatcher {
-    typealias Waiter = (name: String?, continuation: CheckedContinuation<[RunnerHost], any Error>)
-    /// Makes the provider call for a batch: the pool, and the batch's distinct runner names
-    /// (empty for a whole-pool list).
-    typealias Fetch = @Sendable (PoolConfig, [String]) async throws -> [RunnerHost]
+    typealias Continuation = CheckedContinuation<[RunnerHost], any Error>
+    typealias ListFetch = @Sendable (PoolConfig) async throws -> [RunnerHost]
+    /// Makes one find for a batch: the pool and the batch's distinct runner names.
+    typealias FindFetch = @Sendable (PoolConfig, [String]) async throws -> [RunnerHost]
 
-    /// A pool and whether its callers look up runner names (else they list the whole pool).
-    struct Key: Hashable {
-        var pool: String
-        var finds: Bool
+    private struct SharedList {
+        var sharers: [Continuation] = []
+        /// Hosts this process launched (or found already launched) since the list began.
+        var launched: [RunnerHost] = []
+        /// IDs of hosts this process terminated since the list began.
+        var terminated: Set<String> = []
     }
 
-    private struct Batch {
+    private struct FindBatch {
         var pool: PoolConfig
-        var fetch: Fetch
-        var waiters: [Waiter]
+        var fetch: FindFetch
+        var waiters: [(name: String, continuation: Continuation)]
     }
 
-    private var inFlight: Set<Key> = []
-    private var waiting: [Key: Batch] = [:]
+    private var lists: [String: SharedList] = [:]
+    private var findsInFlight: Set<String> = []
+    private var findBatches: [String: FindBatch] = [:]
     private(set) var calls = 0
 
-    func waiting(_ pool: String, finds: Bool) -> Int { waiting[Key(pool: pool, finds: finds)]?.waiters.count ?? 0 }
+    func sharing(_ pool: String) -> Int { lists[pool]?.sharers.count ?? 0 }
+    func waitingFinds(_ pool: String) -> Int { findBatches[pool]?.waiters.count ?? 0 }
 
-    /// The hosts of a provider call begun after this one was made: the whole pool when `name`
-    /// is nil, else the hosts named `name`.
-    func call(_ pool: PoolConfig, name: String?, fetch: @escaping Fetch) async throws -> [RunnerHost] {
-        let key = Key(pool: pool.name, finds: name != nil)
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[RunnerHost], any Error>) in
-            let waiter: Waiter = (name, continuation)
-            if waiting[key] == nil {
-                waiting[key] = Batch(pool: pool, fetch: fetch, waiters: [waiter])
-            } else {
-                waiting[key]!.waiters.append(waiter)
+    // MARK: lists
+
+    func list(_ pool: PoolConfig, fetch: @escaping ListFetch) async throws -> [RunnerHost] {
+        try await withCheckedThrowingContinuation { (continuation: Continuation) in
+            if lists[pool.name] != nil {
+                lists[pool.name]!.sharers.append(continuation)
+                return
             }
-            startNext(key)
+            lists[pool.name] = SharedList()
+            calls += 1
+            Task {
+                let result: Result<[RunnerHost], any Error>
+                do { result = .success(try await fetch(pool)) } catch { result = .failure(error) }
+                self.finishList(pool.name, starter: continuation, result)
+            }
         }
     }
 
-    /// Starts a call for the waiting batch of `key`, unless one is already running (its end
+    func launched(_ host: RunnerHost, pool: String) {
+        lists[pool]?.launched.append(host)
+    }
+
+    func terminated(_ host: RunnerHost) {
+        lists[host.pool]?.terminated.insert(host.id)
+    }
+
+    private func finishList(_ pool: String, starter: Continuation, _ result: Result<[RunnerHost], any Error>) {
+        guard let shared = lists.removeValue(forKey: pool) else { return }
+        starter.resume(with: result)
+        guard !shared.sharers.isEmpty else { return }
+        let amended = result.map { Self.amend($0, with: shared) }
+        for sharer in shared.sharers { sharer.resume(with: amended) }
+    }
+
+    /// The list plus the hosts launched since it began that it does not hold, minus the hosts
+    /// terminated since.
+    private static func amend(_ hosts: [RunnerHost], with changes: SharedList) -> [RunnerHost] {
+        var result = hosts
+        var names = Set(hosts.map(\.runnerName))
+        for host in changes.launched where names.insert(host.runnerName).inserted { result.append(host) }
+        if !changes.terminated.isEmpty { result.removeAll { changes.terminated.contains($0.id) } }
+        return result
+    }
+
+    // MARK: finds
+
+    /// The hosts named `name`, from a find begun after this call was made.
+    func find(_ name: String, pool: PoolConfig, fetch: @escaping FindFetch) async throws -> [RunnerHost] {
+        try await withCheckedThrowingContinuation { (continuation: Continuation) in
+            findBatches[pool.name, default: FindBatch(pool: pool, fetch: fetch, waiters: [])].waiters.append((name, continuation))
+            startNextFind(pool.name)
+        }
+    }
+
+    /// Starts a find for the waiting batch of `pool`, unless one is already running (its end
     /// starts the next).
-    private func startNext(_ key: Key) {
-        guard !inFlight.contains(key), let batch = waiting.removeValue(forKey: key) else { return }
-        inFlight.insert(key)
+    private func startNextFind(_ pool: String) {
+        guard !findsInFlight.contains(pool), let batch = findBatches.removeValue(forKey: pool) else { return }
+        findsInFlight.insert(pool)
         calls += 1
         var names: [String] = []
         var seen: Set<String> = []
-        for case let name? in batch.waiters.map(\.name) where seen.insert(name).inserted { names.append(name) }
+        for waiter in batch.waiters where seen.insert(waiter.name).inserted { names.append(waiter.name) }
         Task {
             let result: Result<[RunnerHost], any Error>
             do { result = .success(try await batch.fetch(batch.pool, names)) } catch { result = .failure(error) }
-            self.finish(key, batch.waiters, result)
+            self.finishFind(pool, batch.waiters, result)
         }
     }
 
-    private func finish(_ key: Key, _ waiters: [Waiter], _ result: Result<[RunnerHost], any Error>) {
+    private func finishFind(_ pool: String, _ waiters: [(name: String, continuation: Continuation)],
+                            _ result: Result<[RunnerHost], any Error>) {
         for waiter in waiters {
-            guard let name = waiter.name else {
-                waiter.continuation.resume(with: result)
-                continue
-            }
-            waiter.continuation.resume(with: result.map { hosts in hosts.filter { $0.runnerName == name } })
+            waiter.continuation.resume(with: result.map { hosts in hosts.filter { $0.runnerName == waiter.name } })
         }
-        inFlight.remove(key)
-        startNext(key)
+        findsInFlight.remove(pool)
+        startNextFind(pool)
     }
 }

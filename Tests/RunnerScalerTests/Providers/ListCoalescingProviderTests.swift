@@ -29,8 +29,17 @@ private final class GatedListProvider: HostProvider, @unchecked Sendable {
         return gate != nil
     }
 
-    func launch(_ spec: HostSpec) async throws -> LaunchOutcome { .planned("launch \(spec.runnerName)") }
-    func terminate(_ host: RunnerHost) async throws -> TerminateOutcome { .terminated(host) }
+    /// Starts a host at once (no gate), as a launch by this process.
+    func launch(_ spec: HostSpec) async throws -> LaunchOutcome {
+        let host = RunnerHost(id: "h-\(spec.runnerName)", runnerName: spec.runnerName, pool: spec.pool.name)
+        add(host)
+        return .launched(host)
+    }
+
+    func terminate(_ host: RunnerHost) async throws -> TerminateOutcome {
+        lock.withLock { hosts.removeAll { $0.id == host.id } }
+        return .terminated(host)
+    }
 
     func list(pool: PoolConfig) async throws -> [RunnerHost] {
         let snapshot = lock.withLock { hosts.filter { $0.pool == pool.name } }
@@ -71,28 +80,41 @@ struct ListCoalescingProviderTests {
         throw CancellationError()
     }
 
-    @Test("Callers arriving during a list share the next one, which sees what changed since they asked")
-    func batchesAreFresh() async throws {
+    @Test("Callers arriving during a list share it, amended with this process's launches and terminations since it began")
+    func sharersSeeOwnChanges() async throws {
         let base = GatedListProvider()
         let provider = ListCoalescingProvider(base)
         base.add(RunnerHost(id: "h1", runnerName: "r1", pool: "a"))
+        base.add(RunnerHost(id: "hx", runnerName: "rx", pool: "a"))
         let pool = self.pool
         let first = Task { try await provider.list(pool: pool) }
         try await until("the first list is in flight") { base.startedCount == 1 }
-        let later = (0..<10).map { _ in Task { try await provider.list(pool: pool) } }
-        try await until("ten callers wait") { await provider.waiting(pool: "a") == 10 }
-        // A host launched while the first list runs: callers that asked after it must see it.
+        let sharers = (0..<10).map { _ in Task { try await provider.list(pool: pool) } }
+        try await until("ten callers share it") { await provider.sharing(pool: "a") == 10 }
+        // While the list runs: this process launches r3 and terminates h1; another process
+        // (straight into the base) launches h2.
+        guard case let .launched(r3) = try await provider.launch(HostSpec(runnerName: "r3", pool: pool, job: nil)) else {
+            Issue.record("the launch did not launch")
+            return
+        }
+        _ = try await provider.terminate(RunnerHost(id: "h1", runnerName: "r1", pool: "a"))
         base.add(RunnerHost(id: "h2", runnerName: "r2", pool: "a"))
         #expect(base.open())
-        #expect(try await first.value.map(\.id) == ["h1"])
-        try await until("the second list is in flight") { base.startedCount == 2 }
+        #expect(try await first.value.map(\.id) == ["h1", "hx"], "the starter gets the list as the provider answered")
+        for task in sharers {
+            #expect(try await task.value.map(\.id) == ["hx", r3.id], "own launch added, own termination removed")
+        }
+        #expect(base.startedCount == 1, "eleven callers, one provider list")
+
+        // The changes were kept for that list only: the next list is the provider's answer.
+        let next = Task { try await provider.list(pool: pool) }
+        try await until("the next list is in flight") { base.startedCount == 2 }
         #expect(base.open())
-        for task in later { #expect(try await task.value.map(\.id) == ["h1", "h2"]) }
-        #expect(base.startedCount == 2, "eleven callers, two provider lists")
+        #expect(try await next.value.map(\.id) == ["hx", r3.id, "h2"])
         #expect(await provider.providerCalls == 2)
     }
 
-    @Test("A failed list fails its own batch only; the next batch lists again")
+    @Test("A failed list fails the callers sharing it; the next caller lists again")
     func failureIsPerBatch() async throws {
         let base = GatedListProvider()
         let provider = ListCoalescingProvider(base)
@@ -100,12 +122,14 @@ struct ListCoalescingProviderTests {
         let first = Task { try await provider.list(pool: pool) }
         try await until("the first list is in flight") { base.startedCount == 1 }
         let second = Task { try await provider.list(pool: pool) }
-        try await until("one caller waits") { await provider.waiting(pool: "a") == 1 }
+        try await until("one caller shares it") { await provider.sharing(pool: "a") == 1 }
         #expect(base.open(fail: true))
         await #expect(throws: GatedListProvider.Injected.self) { try await first.value }
-        try await until("the second list is in flight") { base.startedCount == 2 }
+        await #expect(throws: GatedListProvider.Injected.self) { try await second.value }
+        let third = Task { try await provider.list(pool: pool) }
+        try await until("a new list is in flight") { base.startedCount == 2 }
         #expect(base.open())
-        #expect(try await second.value.isEmpty)
+        #expect(try await third.value.isEmpty)
     }
 
     @Test("Pools are listed independently")
@@ -134,7 +158,7 @@ struct ListCoalescingProviderTests {
         let names = ["r2", "r3", "r2", "r4"]
         let later = names.map { name in Task { try await provider.find(runnerName: name, pool: pool) } }
         try await until("four finds wait") { await provider.waitingFinds(pool: "a") == 4 }
-        #expect(await provider.waiting(pool: "a") == 0, "finds do not queue behind lists")
+        #expect(await provider.sharing(pool: "a") == 0, "finds do not queue behind lists")
         // Launched while the first find runs: the later callers must see it.
         base.add(RunnerHost(id: "h3", runnerName: "r3", pool: "a"))
         #expect(base.open())
