@@ -19,7 +19,17 @@ public enum ShellQuoting {
     /// Always single-quoted, even when nothing in `value` needs it (user data assigns every
     /// value this way, so the script reads the same whatever the value).
     public static func singleQuoted(_ value: String) -> String {
-        "'" + value.replacing("'", with: #"'\''"#) + "'"
+        // Byte by byte: `'` is ASCII, so it never occurs inside a multi-byte UTF-8 sequence.
+        // (The standard library's generic `replacing(_:with:)` compares Characters and cost
+        // ~35 µs on a JIT config.)
+        let quote = UInt8(ascii: "'")
+        var out: [UInt8] = [quote]
+        out.reserveCapacity(value.utf8.count + 2)
+        for byte in value.utf8 {
+            if byte == quote { out.append(contentsOf: #"'\''"#.utf8) } else { out.append(byte) }
+        }
+        out.append(quote)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Words joined into one command line, each quoted.
