@@ -9,7 +9,10 @@ public struct EC2Filter: Sendable, Hashable {
     }
 
     /// Instances whose tag `key` has one of the values.
-    public static func tag(_ key: String, _ values: String...) -> EC2Filter {
+    public static func tag(_ key: String, _ values: String...) -> EC2Filter { tag(key, values: values) }
+
+    /// Instances whose tag `key` has one of `values`.
+    public static func tag(_ key: String, values: [String]) -> EC2Filter {
         EC2Filter(name: "tag:\(key)", values: values)
     }
 

@@ -161,9 +161,7 @@ actor PoolCallBatcher {
         guard !findsInFlight.contains(pool), let batch = findBatches.removeValue(forKey: pool) else { return }
         findsInFlight.insert(pool)
         calls += 1
-        var names: [String] = []
-        var seen: Set<String> = []
-        for waiter in batch.waiters where seen.insert(waiter.name).inserted { names.append(waiter.name) }
+        let names = batch.waiters.map(\.name).uniqued()
         Task {
             let result: Result<[RunnerHost], any Error>
             do { result = .success(try await batch.fetch(batch.pool, names)) } catch { result = .failure(error) }

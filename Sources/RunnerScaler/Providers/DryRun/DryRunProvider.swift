@@ -22,8 +22,6 @@ public struct DryRunProvider: HostProvider {
     }
 
     public func find(runnerNames: [String], pool: PoolConfig) async throws -> [RunnerHost] {
-        var seen: Set<String> = []
-        return runnerNames.filter { seen.insert($0).inserted }
-            .map { RunnerHost(id: "dry-run:\($0)", runnerName: $0, pool: pool.name, state: .running) }
+        runnerNames.uniqued().map { RunnerHost(id: "dry-run:\($0)", runnerName: $0, pool: pool.name, state: .running) }
     }
 }

@@ -158,7 +158,7 @@ public struct EC2Provider: HostProvider {
     }
 
     public func find(runnerName: String, pool: PoolConfig, deadline: Deadline) async throws -> [RunnerHost] {
-        return try await find(runnerNames: [runnerName], pool: pool, deadline: deadline)
+        try await find(runnerNames: [runnerName], pool: pool, deadline: deadline)
     }
 
     public func find(runnerNames: [String], pool: PoolConfig) async throws -> [RunnerHost] {
@@ -169,9 +169,7 @@ public struct EC2Provider: HostProvider {
     /// tag with all of them as values: a batch of completed jobs costs one small call, and the
     /// response holds only their hosts, not the whole pool.
     public func find(runnerNames: [String], pool: PoolConfig, deadline: Deadline) async throws -> [RunnerHost] {
-        var names: [String] = []
-        var seen: Set<String> = []
-        for name in runnerNames where seen.insert(name).inserted { names.append(name) }
+        let names = runnerNames.uniqued()
         if dryRun {
             // Nothing is looked up in a dry run; a stand-in host per name lets the plan show
             // the TerminateInstances a real run would send for that runner.
@@ -182,7 +180,7 @@ public struct EC2Provider: HostProvider {
         var start = 0
         while start < names.count {
             let chunk = Array(names[start..<min(start + Self.maxFilterValues, names.count)])
-            hosts += try await describe(pool: pool, narrowing: EC2Filter(name: "tag:\(HostTags.runnerName)", values: chunk),
+            hosts += try await describe(pool: pool, narrowing: .tag(HostTags.runnerName, values: chunk),
                                         deadline: deadline)
             start += chunk.count
         }
