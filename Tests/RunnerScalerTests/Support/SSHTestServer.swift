@@ -100,6 +100,29 @@ final class SSHTestServer: @unchecked Sendable {
         }
         listener = pid
         Self.record(pid)
+        try Self.watch(listener: pid, directory: dir)
+    }
+
+    /// A killed test run (SIGKILL, a CI timeout, a helper's interrupted run) cannot stop its
+    /// sshd, which is daemonized and so outlives it. A small watcher in its own session does:
+    /// once this test process is gone it kills the listener, if that pid still is this sshd,
+    /// and removes the directory with the generated keys. After a normal `stop()` the
+    /// directory is gone and the watcher just exits (within ~1 s).
+    private static func watch(listener pid: pid_t, directory dir: String) throws {
+        let script = """
+        while kill -0 "$1" 2>/dev/null && [ -d "$3" ]; do sleep 1; done
+        if [ -d "$3" ] && tr '\\0' ' ' < "/proc/$2/cmdline" 2>/dev/null | grep -qF -- "$3/sshd_config"; then
+          kill -9 "$2"
+        fi
+        rm -rf -- "$3"
+        """
+        let watcher = Process()
+        watcher.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+        watcher.arguments = ["-f", "/bin/sh", "-c", script, "rs-sshd-watch", String(getpid()), String(pid), dir]
+        watcher.standardInput = FileHandle.nullDevice
+        watcher.standardOutput = FileHandle.nullDevice
+        watcher.standardError = FileHandle.nullDevice
+        try watcher.run()
     }
 
     /// A crashed test run cannot stop its sshd; `scripts/test-env stop` (run by .ci/run's
