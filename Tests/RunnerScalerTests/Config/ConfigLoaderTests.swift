@@ -35,28 +35,31 @@ struct ConfigLoaderTests {
         #expect(pool.provider == .dryRun)
     }
 
+    /// A config with a problem in nearly every field (also in the YAML parser's corpus).
+    static let manyProblems = """
+        runnerNamePrefix: Bad_Prefix
+        colour: blue
+        pools:
+          - name: ok
+            labels: [self-hosted]
+            allow: {owners: [o]}
+          - name: Not Valid
+            labels: []
+            maxRunners: 0
+            scope: galaxy
+            provider: teleporter
+            allow: {}
+          - labels: [linux]
+            maxRunners: many
+          - name: ok
+            labels: [self-hosted]
+            allow: {repositories: [noslash]}
+        """
+
     @Test("Every problem is reported at once, each with its key path")
     func allProblems() {
         do {
-            _ = try ConfigLoader.parse(yaml: """
-                runnerNamePrefix: Bad_Prefix
-                colour: blue
-                pools:
-                  - name: ok
-                    labels: [self-hosted]
-                    allow: {owners: [o]}
-                  - name: Not Valid
-                    labels: []
-                    maxRunners: 0
-                    scope: galaxy
-                    provider: teleporter
-                    allow: {}
-                  - labels: [linux]
-                    maxRunners: many
-                  - name: ok
-                    labels: [self-hosted]
-                    allow: {repositories: [noslash]}
-                """)
+            _ = try ConfigLoader.parse(yaml: Self.manyProblems)
             Issue.record("accepted a bad config")
         } catch {
             let paths = Set(error.problems.map(\.keyPath))

@@ -269,25 +269,7 @@ struct YAMLParserTests {
             labels: [self-hosted]
             allow: {owners: [o]}
         """,
-        """
-        runnerNamePrefix: Bad_Prefix
-        colour: blue
-        pools:
-          - name: ok
-            labels: [self-hosted]
-            allow: {owners: [o]}
-          - name: Not Valid
-            labels: []
-            maxRunners: 0
-            scope: galaxy
-            provider: teleporter
-            allow: {}
-          - labels: [linux]
-            maxRunners: many
-          - name: ok
-            labels: [self-hosted]
-            allow: {repositories: [noslash]}
-        """,
+        ConfigLoaderTests.manyProblems,
         "pools: [{name: e, labels: [self-hosted], scope: enterprise, allow: {owners: [o]}}]",
         "pools: [{name: e, labels: [self-hosted], scope: enterprise, enterprise: acme, allow: {owners: [o]}}]",
         """
@@ -298,16 +280,7 @@ struct YAMLParserTests {
         "pools: [{name: inline, labels: [self-hosted], allow: {owners: [o]}}]",
         "pools: [{name: a, labels: [self-hosted], allow: {owners: [o]}}]",
         "pools: []",
-        """
-        a: "10"
-        b: 'true'
-        c: !!int "42"
-        d: 2026-11-22
-        e: |
-          10
-        f:
-        g: [1, "x", no]
-        """,
+        YAMLValuesTests.quotedAndTagged,
         "base: &b [a, b]\ncopy: *b\n",
     ] + YAMLValuesTests.plain.map { "v: \($0)\n" }
 

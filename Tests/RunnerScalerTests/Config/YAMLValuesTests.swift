@@ -8,6 +8,18 @@ import Yams
 @Suite("YAML scalars typed without regular expressions")
 struct YAMLValuesTests {
     /// Plain scalars on which both must agree.
+    /// Quoted, tagged, dated and block scalars (also in the parser's corpus checked against Yams).
+    static let quotedAndTagged = """
+        a: "10"
+        b: 'true'
+        c: !!int "42"
+        d: 2026-11-22
+        e: |
+          10
+        f:
+        g: [1, "x", no]
+        """
+
     static let plain = [
         "10", "-3", "+7", "0", "1_000", "0x1F", "0x1f_ff", "0o17", "017", "0b101", "-0x10",
         "1.5", "-0.25", "1e3", "2.5E-2", "1.", ".5", "1_0.5", ".inf", "-.Inf", "+.INF",
@@ -52,16 +64,7 @@ struct YAMLValuesTests {
 
     @Test("Quoted scalars are strings; explicit tags decide; dates stay strings")
     func quotedAndTagged() throws {
-        let map = try #require(try YAMLValues.load("""
-            a: "10"
-            b: 'true'
-            c: !!int "42"
-            d: 2026-11-22
-            e: |
-              10
-            f:
-            g: [1, "x", no]
-            """) as? [String: Any])
+        let map = try #require(try YAMLValues.load(Self.quotedAndTagged) as? [String: Any])
         #expect(map["a"] as? String == "10")
         #expect(map["b"] as? String == "true")
         #expect(map["c"] as? Int == 42)
