@@ -1105,10 +1105,12 @@ private struct YAMLComposer {
         throw failure("a \(kind) cannot carry the tag \(written) (only \(allowed) is accepted there)", at: token.start)
     }
 
-    private func checkDepth(_ depth: Int, at token: YAMLToken) throws(YAMLParseError) {
+    /// A collection node starts at `token`: refused past `maxDepth` levels, else counted.
+    private mutating func beginCollection(_ depth: Int, at token: YAMLToken) throws(YAMLParseError) {
         guard depth < YAMLParser.maxDepth else {
             throw failure("collections nested deeper than \(YAMLParser.maxDepth) levels", at: token.start)
         }
+        nodeCount += 1
     }
 
     /// A node for a block collection entry, or an empty scalar when the entry is empty
@@ -1120,8 +1122,7 @@ private struct YAMLComposer {
     }
 
     private mutating func blockSequence(start: YAMLToken, depth: Int) throws(YAMLParseError) -> YAMLNode {
-        try checkDepth(depth, at: start)
-        nodeCount += 1
+        try beginCollection(depth, at: start)
         var items: [YAMLNode] = []
         while true {
             let token = try scanner.next()
@@ -1140,8 +1141,7 @@ private struct YAMLComposer {
     }
 
     private mutating func indentlessSequence(first: YAMLToken, depth: Int) throws(YAMLParseError) -> YAMLNode {
-        try checkDepth(depth, at: first)
-        nodeCount += 1
+        try beginCollection(depth, at: first)
         var items: [YAMLNode] = []
         while try scanner.peek().kind == .blockEntry {
             _ = try scanner.next()
@@ -1151,8 +1151,7 @@ private struct YAMLComposer {
     }
 
     private mutating func blockMapping(start: YAMLToken, depth: Int) throws(YAMLParseError) -> YAMLNode {
-        try checkDepth(depth, at: start)
-        nodeCount += 1
+        try beginCollection(depth, at: start)
         var pairs: [YAMLPair] = []
         while true {
             let token = try scanner.next()
@@ -1197,8 +1196,7 @@ private struct YAMLComposer {
     }
 
     private mutating func flowSequence(start: YAMLToken, depth: Int) throws(YAMLParseError) -> YAMLNode {
-        try checkDepth(depth, at: start)
-        nodeCount += 1
+        try beginCollection(depth, at: start)
         openFlows.append(start)
         defer { openFlows.removeLast() }
         var items: [YAMLNode] = []
@@ -1207,8 +1205,7 @@ private struct YAMLComposer {
             if token.kind == .key {
                 // A single-pair mapping: [a: 1, b]
                 _ = try scanner.next()
-                try checkDepth(depth + 1, at: token)
-                nodeCount += 1
+                try beginCollection(depth + 1, at: token)
                 let key: YAMLNode
                 let next = try scanner.peek()
                 switch next.kind {
@@ -1231,8 +1228,7 @@ private struct YAMLComposer {
     }
 
     private mutating func flowMapping(start: YAMLToken, depth: Int) throws(YAMLParseError) -> YAMLNode {
-        try checkDepth(depth, at: start)
-        nodeCount += 1
+        try beginCollection(depth, at: start)
         openFlows.append(start)
         defer { openFlows.removeLast() }
         var pairs: [YAMLPair] = []
